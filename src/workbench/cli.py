@@ -1,0 +1,193 @@
+"""The ``workbench`` command: demo, validate, build, verify.
+
+Problems with the user's input are printed as plain sentences (and, for validation, as one
+table of every problem) and the command exits non-zero without a traceback: 2 for invalid
+data or arguments, 1 for a failed build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import pandas as pd
+import yaml
+
+from workbench.errors import WorkbenchError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_STUDY = PROJECT_ROOT / "demo_study"
+DEFAULT_REPORTS = PROJECT_ROOT / "reports"
+EXIT_INVALID = 2
+EXIT_FAILED = 1
+
+
+def _parse_parameters(pairs: Sequence[str], files: Sequence[str]) -> dict[str, Any]:
+    """``-p key=value`` pairs (values read as YAML scalars) and parameter files, merged."""
+    values: dict[str, Any] = {}
+    for file in files:
+        try:
+            loaded = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError, UnicodeDecodeError) as err:
+            raise WorkbenchError(f"cannot read the parameter file: {err}", file=file) from None
+        if not isinstance(loaded, dict):
+            raise WorkbenchError("a parameter file must be a mapping of name: value", file=file)
+        values.update(loaded)
+    for pair in pairs:
+        if "=" not in pair:
+            raise WorkbenchError("a parameter must be written key=value", value=pair, expected="e.g. -p language=ru")
+        key, raw = pair.split("=", 1)
+        values[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
+    return values
+
+
+def _default_study(study: str | None) -> Path:
+    """The study folder: the one given, or the embedded demo study (generated when missing)."""
+    if study:
+        return Path(study)
+    if not (DEFAULT_STUDY / "study.yaml").exists():
+        from workbench.synthetic.demo import write_demo_study
+
+        print(f"generating the demo study in {DEFAULT_STUDY}", file=sys.stderr)
+        write_demo_study(DEFAULT_STUDY, overwrite=DEFAULT_STUDY.exists())
+    return DEFAULT_STUDY
+
+
+def print_problems(problems: pd.DataFrame, stream: Any = sys.stdout) -> None:
+    """Print a problem table the way a person reads it."""
+    shown = problems.drop(columns=["severity"]).copy()
+    shown.insert(0, "severity", problems["severity"])
+    shown = shown.astype(object).where(shown.notna(), "")
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                           "display.max_colwidth", 60):
+        print(shown.to_string(index=False), file=stream)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from workbench.synthetic.demo import write_demo_study
+
+    folder = write_demo_study(args.folder, seed=args.seed, overwrite=args.force)
+    print(f"wrote the synthetic demo study (seed {args.seed}) to {folder}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from workbench.study import Study
+
+    study = Study.load(_default_study(args.study))
+    problems = study.validate()
+    errors = int((problems["severity"] == "error").sum())
+    if len(problems):
+        print_problems(problems)
+    if errors:
+        print(f"\n{errors} problem(s) in {study.root}: the data does not match its dictionaries.", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"{study.root}: all {len(study.datasets)} datasets are valid.")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from workbench.reporting.build import build_reports
+    from workbench.study import Study
+
+    overrides = _parse_parameters(args.parameter or [], args.parameters or [])
+    study = Study.load(_default_study(args.study))
+    problems = study.validate()
+    if (problems["severity"] == "error").any():
+        print_problems(problems[problems["severity"] == "error"])
+        print("\nthe build refuses invalid data; fix the problems above (see `workbench validate`).",
+              file=sys.stderr)
+        return EXIT_INVALID
+    start = time.perf_counter()
+    manifest = build_reports(study, Path(args.reports), only=args.only, overrides=overrides,
+                             with_code=args.with_code, each=args.each, jobs=args.jobs,
+                             progress=lambda line: print(line, file=sys.stderr, flush=True),
+                             notebook_dir=Path(args.notebooks))
+    ran = sum(not n["reused"] for n in manifest["notebooks"])
+    print(f"built {len(manifest['notebooks'])} report(s) ({ran} run, "
+          f"{len(manifest['notebooks']) - ran} unchanged) in {time.perf_counter() - start:.1f} s: "
+          f"{Path(args.reports).resolve() / 'index.html'}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Check that the inputs recorded in a manifest are the files on disk now."""
+    from workbench.study import sha256
+
+    manifest_path = Path(args.reports) / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise WorkbenchError(f"cannot read the manifest: {err}", file=str(manifest_path)) from None
+    root = Path(manifest["study"])
+    changed = []
+    for name, digest in manifest["inputs"].items():
+        path = Path(name) if Path(name).is_absolute() else root / name
+        now = sha256(path) if path.exists() else "missing"
+        if now != digest:
+            changed.append((name, "missing" if now == "missing" else "changed"))
+    if changed:
+        for name, what in changed:
+            print(f"{what}: {name}")
+        print(f"{len(changed)} input(s) differ from the build recorded in {manifest_path}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"all {len(manifest['inputs'])} inputs match {manifest_path} (built {manifest['built']})")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="workbench", description=__doc__.splitlines()[0])
+    sub = top.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="write the seeded synthetic demo study")
+    demo.add_argument("folder", nargs="?", default=str(DEFAULT_STUDY))
+    demo.add_argument("--seed", type=int, default=None)
+    demo.add_argument("--force", action="store_true", help="replace an existing demo study")
+    demo.set_defaults(func=cmd_demo)
+
+    validate = sub.add_parser("validate", help="check every dataset against its data dictionary")
+    validate.add_argument("study", nargs="?", default=None)
+    validate.set_defaults(func=cmd_validate)
+
+    build = sub.add_parser("build", help="run the notebooks and export offline reports")
+    build.add_argument("--study", default=None, help="study folder (default: the demo study)")
+    build.add_argument("--only", nargs="+", default=None, metavar="NAME", help="only these notebooks")
+    build.add_argument("-p", "--parameter", action="append", metavar="KEY=VALUE", help="notebook parameter")
+    build.add_argument("--parameters", action="append", metavar="FILE", help="YAML file of parameters")
+    build.add_argument("--each", default=None, metavar="NAME", help="one edition per value (e.g. region)")
+    build.add_argument("--with-code", action="store_true", help="researchers' edition with code cells")
+    build.add_argument("--reports", default=str(DEFAULT_REPORTS), help="output folder (default: reports/)")
+    build.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores)")
+    build.add_argument("--notebooks", default=str(PROJECT_ROOT / "notebooks"), help="folder of report notebooks")
+    build.set_defaults(func=cmd_build)
+
+    verify = sub.add_parser("verify", help="check the inputs recorded in reports/manifest.json")
+    verify.add_argument("--reports", default=str(DEFAULT_REPORTS))
+    verify.set_defaults(func=cmd_verify)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "seed", "absent") is None:
+        from workbench.synthetic.demo import DEFAULT_SEED
+
+        args.seed = DEFAULT_SEED
+    try:
+        return int(args.func(args))
+    except WorkbenchError as err:
+        print(f"error: {err}", file=sys.stderr)
+        if err.problems is not None and len(err.problems):
+            print_problems(err.problems, stream=sys.stderr)
+        return EXIT_FAILED if err.__class__.__name__ == "BuildFailed" else EXIT_INVALID
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,7 @@
+"""Reporting: plotly theme and offline renderer, suppressed tables, messages, the build."""
+
+from workbench.reporting.messages import text
+from workbench.reporting.notebook import Report, start_report
+from workbench.reporting.tables import ReportTables, suppress_rows
+
+__all__ = ["Report", "ReportTables", "start_report", "suppress_rows", "text"]

@@ -1,0 +1,324 @@
+"""The report build: execute the notebooks with papermill, export offline HTML, swap in.
+
+``build_reports`` runs every notebook of ``notebooks/`` (or those named) against a study,
+in parallel up to the number of cores, exports each to one self-contained HTML file
+(nbconvert, template ``workbench_offline``), writes ``index.html`` and ``manifest.json``
+into a temporary folder next to ``reports/`` and replaces ``reports/`` only when every
+notebook succeeded. A notebook whose inputs, code and parameters are unchanged since the
+last successful build is not re-run: its previous HTML (and annex) is carried over.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Callable
+
+from workbench.errors import WorkbenchError
+from workbench.reporting.index import write_index
+from workbench.study import Study, sha256
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
+PACKAGE_DIR = PROJECT_ROOT / "src" / "workbench"
+SCHEMA_DIR = PROJECT_ROOT / "data_schemas"
+TEMPLATE_DIR = Path(__file__).with_name("templates")
+MANIFEST = "manifest.json"
+KERNEL = "workbench"
+#: packages whose versions the manifest records
+RECORDED_PACKAGES = ("workbench", "pandas", "numpy", "scipy", "statsmodels", "scikit-learn", "lifelines",
+                     "plotly", "pandera", "papermill", "nbconvert", "nbclient", "ipykernel", "pyreadstat",
+                     "networkx", "openpyxl", "PyYAML", "lxml", "SALib")
+
+
+@dataclass
+class NotebookJob:
+    """One notebook run: which notebook, with which parameters, into which file name."""
+
+    name: str
+    notebook: Path
+    parameters: dict[str, Any]
+    output: str  # HTML file name in reports/
+    key: str = ""  # cache key: hash of notebook, code, inputs and parameters
+
+
+@dataclass
+class NotebookResult:
+    job: NotebookJob
+    ok: bool
+    seconds: float
+    reused: bool = False
+    error: str = ""
+    outputs: list[str] = field(default_factory=list)
+
+
+class BuildFailed(WorkbenchError):
+    """A notebook raised; the message names the notebook and the failing cell."""
+
+
+def ensure_kernel() -> str:
+    """The Jupyter kernel the build runs: this environment's Python, installed when missing.
+
+    A kernel of its own name (not ``python3``) so that a user-level ``python3`` kernel of
+    another Python can never be picked up by mistake.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager().find_kernel_specs()
+    if KERNEL not in specs:
+        from ipykernel.kernelspec import install
+
+        install(prefix=sys.prefix, kernel_name=KERNEL, display_name="Python (workbench)")
+    return KERNEL
+
+
+def find_notebooks(only: list[str] | None = None, folder: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The report notebooks, in name order; ``only`` keeps those whose name starts with an item."""
+    notebooks = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("_"))
+    if only:
+        chosen = [p for p in notebooks if any(p.stem == o or p.stem.startswith(o) for o in only)]
+        unknown = [o for o in only if not any(p.stem == o or p.stem.startswith(o) for p in notebooks)]
+        if unknown:
+            raise WorkbenchError("no such notebook", value=unknown,
+                                 expected=", ".join(p.stem for p in notebooks))
+        return chosen
+    return notebooks
+
+
+def _tree_hash(folders: list[Path], patterns: tuple[str, ...]) -> str:
+    """One hash over the files of ``folders`` that match ``patterns`` (names and bytes)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for folder in folders:
+        for pattern in patterns:
+            for path in sorted(folder.rglob(pattern)):
+                if "__pycache__" in path.parts:
+                    continue
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def plan_jobs(study: Study, notebooks: list[Path], overrides: dict[str, Any], with_code: bool,
+              each: str | None = None) -> list[NotebookJob]:
+    """One job per notebook (per value of ``each`` when given, e.g. one per region)."""
+    base = {**study.parameters, **overrides, "study": str(study.root)}
+    editions: list[tuple[str, dict[str, Any]]] = [("", {})]
+    if each:
+        values = study.spec.get(f"{each}s") or study.spec.get(each)
+        if not values:
+            raise WorkbenchError(f"study.yaml lists no values for --each {each}",
+                                 file=str(study.root / "study.yaml"), expected=f"a list '{each}s: [...]'")
+        editions = [(f"__{each}-{_slug(v)}", {each: v}) for v in values]
+    inputs = {str(p): sha256(p) for p in study.input_files() if p.is_file()}
+    code = _tree_hash([PACKAGE_DIR, SCHEMA_DIR], ("*.py", "*.yaml", "*.tpl", "*.j2", "*.css"))
+    jobs = []
+    for notebook in notebooks:
+        for suffix, extra in editions:
+            parameters = {**base, **extra}
+            job = NotebookJob(name=notebook.stem + suffix, notebook=notebook, parameters=parameters,
+                              output=f"{notebook.stem}{suffix}.html")
+            key_source = json.dumps({"notebook": sha256(notebook), "code": code, "inputs": inputs,
+                                     "parameters": parameters, "with_code": with_code}, sort_keys=True,
+                                    default=str)
+            import hashlib
+
+            job.key = hashlib.sha256(key_source.encode()).hexdigest()
+            jobs.append(job)
+    return jobs
+
+
+def _slug(value: Any) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in str(value)).strip("-")
+
+
+def run_notebook(job: NotebookJob, out_dir: str, with_code: bool) -> NotebookResult:
+    """Execute one notebook with papermill and export it; runs in a worker process."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    out = Path(out_dir)
+    executed = out / "_executed" / f"{job.name}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    parameters = {**job.parameters, "output_dir": str(out), "edition": job.name}
+    try:
+        papermill.execute_notebook(str(job.notebook), str(executed), parameters=parameters, kernel_name=KERNEL,
+                                   progress_bar=False, cwd=str(job.notebook.parent), log_output=False)
+    except PapermillExecutionError as err:
+        message = (f"notebook {job.notebook.name} failed in cell {err.cell_index + 1} "
+                   f"(execution count {err.exec_count}): {err.ename}: {err.evalue}")
+        return NotebookResult(job, ok=False, seconds=time.perf_counter() - start, error=message)
+    except Exception as err:  # kernel died, notebook unreadable, ...
+        return NotebookResult(job, ok=False, seconds=time.perf_counter() - start,
+                              error=f"notebook {job.notebook.name} could not run: {type(err).__name__}: {err}")
+    export_html(executed, out / job.output, with_code=with_code)
+    produced = sorted({p.name for pattern in (f"{job.name}.html", f"{job.name}_*.xlsx")
+                       for p in out.glob(pattern) if p.is_file()})
+    return NotebookResult(job, ok=True, seconds=time.perf_counter() - start, outputs=produced)
+
+
+def export_html(executed: Path, target: Path, with_code: bool = False) -> None:
+    """Export an executed notebook to one offline HTML file (code hidden unless asked)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(executed, as_version=4)
+    exporter = HTMLExporter(template_name="workbench_offline", extra_template_basedirs=[str(TEMPLATE_DIR)])
+    exporter.exclude_input = not with_code
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(notebook)
+    target.write_text(body, encoding="utf-8")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_commit() -> dict[str, Any]:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
+                                    capture_output=True, text=True, check=True).stdout.strip())
+        return {"commit": commit, "uncommitted_changes": dirty}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "uncommitted_changes": None}
+
+
+def _previous_manifest(reports: Path) -> dict[str, Any]:
+    try:
+        return json.loads((reports / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def build_reports(study: Study, reports: Path, *, only: list[str] | None = None,
+                  overrides: dict[str, Any] | None = None, with_code: bool = False, each: str | None = None,
+                  jobs: int | None = None, progress: Callable[[str], None] = print,
+                  notebook_dir: Path = NOTEBOOK_DIR) -> dict[str, Any]:
+    """Build the reports of ``study`` into ``reports``; return the manifest.
+
+    Raises ``BuildFailed`` (reports untouched) when a notebook fails.
+    """
+    reports = Path(reports).resolve()
+    notebooks = find_notebooks(only, notebook_dir)
+    if not notebooks:
+        raise WorkbenchError("no notebooks to build", file=str(notebook_dir))
+    planned = plan_jobs(study, notebooks, overrides or {}, with_code, each)
+    ensure_kernel()
+    previous = _previous_manifest(reports)
+    previous_runs = {run["name"]: run for run in previous.get("notebooks", [])}
+    reports.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".reports-", dir=reports.parent))
+    staging.chmod(0o755)
+    started = datetime.now(timezone.utc)
+    results: list[NotebookResult] = []
+    try:
+        to_run = []
+        for job in planned:
+            old = previous_runs.get(job.name)
+            if old and old.get("key") == job.key and all((reports / f).exists() for f in old.get("outputs", [])):
+                for file in old["outputs"]:
+                    shutil.copy2(reports / file, staging / file)
+                results.append(NotebookResult(job, ok=True, seconds=old.get("seconds", 0.0), reused=True,
+                                              outputs=old["outputs"]))
+                progress(f"unchanged  {job.name} (kept from the last build)")
+            else:
+                to_run.append(job)
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(to_run) or 1))
+        if to_run:
+            progress(f"running {len(to_run)} notebook(s) on {workers} worker(s)")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+                futures = {pool.submit(run_notebook, job, str(staging), with_code): job for job in to_run}
+                for job in to_run:
+                    progress(f"started    {job.name}")
+                for future in as_completed(futures):
+                    result = future.result()
+                    results.append(result)
+                    status = "done" if result.ok else "FAILED"
+                    progress(f"{status:<10} {result.job.name} ({result.seconds:.1f} s)")
+        failures = [r for r in results if not r.ok]
+        if failures:
+            raise BuildFailed("; ".join(r.error for r in failures)
+                              + f". The previous reports in {reports} are unchanged.")
+        shutil.rmtree(staging / "_executed", ignore_errors=True)
+        order = {job.name: i for i, job in enumerate(planned)}
+        results.sort(key=lambda r: order[r.job.name])
+        manifest = {
+            "study": str(study.root),
+            "study_title": study.title,
+            "synthetic": study.synthetic,
+            "built": started.isoformat(timespec="seconds"),
+            "build_seconds": None,
+            "parameters": {**study.parameters, **(overrides or {})},
+            "with_code": with_code,
+            "inputs": {str(Path(p).relative_to(study.root)) if Path(p).is_relative_to(study.root) else str(p):
+                       sha256(Path(p)) for p in study.input_files() if Path(p).is_file()},
+            "packages": package_versions(),
+            "git": git_commit(),
+            "notebooks": [{"name": r.job.name, "notebook": r.job.notebook.name, "key": r.job.key,
+                           "parameters": r.job.parameters, "seconds": round(r.seconds, 2),
+                           "reused": r.reused, "outputs": r.outputs} for r in results],
+        }
+        write_index(staging / "index.html", study, manifest, notebook_titles(notebooks))
+        manifest["build_seconds"] = round((datetime.now(timezone.utc) - started).total_seconds(), 2)
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str),
+                                        encoding="utf-8")
+        _swap_in(staging, reports)
+        return manifest
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap_in(staging: Path, reports: Path) -> None:
+    """Replace ``reports`` by ``staging`` with two renames (the old folder is then removed)."""
+    old = None
+    if reports.exists():
+        old = reports.with_name(f".{reports.name}-old-{os.getpid()}")
+        reports.rename(old)
+    staging.rename(reports)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def notebook_titles(notebooks: list[Path]) -> dict[str, dict[str, str]]:
+    """Report titles from each notebook's metadata (``workbench.title``) or first heading."""
+    import nbformat
+
+    titles = {}
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        meta = nb.metadata.get("workbench", {}).get("title")
+        if isinstance(meta, dict):
+            titles[path.stem] = meta
+            continue
+        heading = next((line.lstrip("# ").strip() for c in nb.cells if c.cell_type == "markdown"
+                        for line in c.source.splitlines() if line.startswith("#")), path.stem)
+        titles[path.stem] = {"en": heading, "ru": heading}
+    return titles
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use `workbench build`")

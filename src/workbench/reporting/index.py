@@ -1,0 +1,51 @@
+"""The landing page of ``reports/``: every report with its parameters and run time."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from workbench.reporting.messages import text
+from workbench.study import Study
+
+
+def write_index(path: Path, study: Study, manifest: dict[str, Any], titles: dict[str, dict[str, str]]) -> Path:
+    """Write ``index.html`` (self-contained, no script, no network) and return its path."""
+    language = manifest["parameters"].get("language", "en")
+    built = manifest["built"].replace("T", " ")
+    rows = []
+    for run in manifest["notebooks"]:
+        title = titles.get(Path(run["notebook"]).stem, {}).get(language, run["name"])
+        edition = run["name"][len(Path(run["notebook"]).stem):].strip("_").replace("-", " ")
+        label = f"{title} ({edition})" if edition else title
+        shown = {k: v for k, v in run["parameters"].items() if k != "study"}
+        params = ", ".join(f"{k}={v}" for k, v in sorted(shown.items()))
+        rows.append(f'<tr><td><a href="{html.escape(run["name"])}.html">{html.escape(label)}</a></td>'
+                    f"<td>{html.escape(params)}</td><td>{run['seconds']:.1f} s</td></tr>")
+    banner = f'<p class="banner">{html.escape(text("synthetic_banner", language))}</p>' if study.synthetic else ""
+    page = f"""<!DOCTYPE html>
+<html lang="{language}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(text("index_title", language))}: {html.escape(study.title)}</title>
+<style>
+body {{ font-family: 'Segoe UI', Roboto, Arial, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em; }}
+.banner {{ background: #fff3cd; border: 1px solid #e0c36a; padding: 0.6em 1em; font-weight: 600; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ text-align: left; padding: 0.4em 0.6em; border-bottom: 1px solid #ddd; vertical-align: top; }}
+td:nth-child(2) {{ color: #555; font-size: 0.9em; }}
+</style></head>
+<body>
+<h1>{html.escape(text("index_title", language))}: {html.escape(study.title)}</h1>
+{banner}
+<p>{html.escape(text("index_intro", language, built=built, study=study.root.name))}</p>
+<table><thead><tr><th>{html.escape(text("index_report", language))}</th>
+<th>{html.escape(text("index_parameters", language))}</th><th>{html.escape(text("index_run_time", language))}</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table>
+<p><a href="manifest.json">manifest.json</a></p>
+</body></html>
+"""
+    path.write_text(page, encoding="utf-8")
+    return path

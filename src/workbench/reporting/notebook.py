@@ -1,0 +1,86 @@
+"""What every report notebook does first: theme, offline charts, study, header, tables.
+
+A notebook's first code cell after ``parameters`` is::
+
+    report = start_report(study, region=region, language=language, min_cell=min_cell)
+
+which returns the loaded study, a ``ReportTables`` for suppressed tables and the header
+(with the synthetic-data banner when the study is synthetic) ready to display.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from workbench.reporting.messages import text
+from workbench.reporting.render import use_offline_renderer
+from workbench.reporting.tables import ReportTables
+from workbench.reporting.theme import register_template
+from workbench.study import Study
+
+
+@dataclass
+class Report:
+    """The context of one report edition."""
+
+    study: Study
+    language: str
+    region: Any
+    min_cell: int
+    tables: ReportTables
+    output_dir: Path | None = None
+    edition: str = ""
+
+    def t(self, key: str, **values: Any) -> str:
+        """Fixed report text in the report's language."""
+        return text(key, self.language, **values)
+
+    def header(self) -> "Html":
+        """Banner (synthetic data) and the parameters line."""
+        region = self.region if self.region is not None else text("all_regions", self.language)
+        parts = []
+        if self.study.synthetic:
+            parts.append(f'<p class="wb-banner">{html.escape(text("synthetic_banner", self.language))}</p>')
+        parts.append('<p class="wb-params">' + html.escape(text(
+            "report_parameters", self.language, study=self.study.title, region=region,
+            min_cell=self.min_cell, built=date.today().isoformat())) + "</p>")
+        return Html("\n".join(parts))
+
+    def annex_path(self) -> Path | None:
+        """Where this edition's Excel annex goes (``None`` outside a build)."""
+        if self.output_dir is None:
+            return None
+        return Path(self.output_dir) / f"{self.edition}_tables.xlsx"
+
+
+@dataclass
+class Html:
+    """A bit of HTML that Jupyter displays as such."""
+
+    body: str
+
+    def _repr_html_(self) -> str:
+        return self.body
+
+
+def start_report(study: str | Path, *, region: Any = None, language: str = "en", min_cell: int = 10,
+                 output_dir: str | Path | None = None, edition: str = "") -> Report:
+    """Set up charts (theme, offline renderer), load the study, return the report context."""
+    register_template()
+    use_offline_renderer()
+    loaded = Study.load(study)
+    text("synthetic_banner", language)  # fails early on an unknown language
+    return Report(study=loaded, language=language, region=region, min_cell=int(min_cell),
+                  tables=ReportTables(min_cell=int(min_cell), language=language),
+                  output_dir=Path(output_dir) if output_dir else None, edition=edition)
+
+
+def markdown(body: str) -> Any:
+    """Templated Markdown for a notebook (IPython's Markdown display object)."""
+    from IPython.display import Markdown
+
+    return Markdown(body)

@@ -1,0 +1,162 @@
+"""Tables for reports: small-cell suppression by default, numbers formatted for reading.
+
+Every table a notebook shows goes through ``ReportTables.show``, which
+
+1. suppresses statistics that rest on fewer than ``min_cell`` respondents or records (the
+   row's count column, ``n`` by default): the values are replaced by a marker and a footnote
+   says why; the count itself is shown as the marker too, so that it cannot be read off;
+2. formats numbers (thousands separators, a fixed number of decimals, percentages);
+3. keeps the suppressed table, so that ``write_xlsx`` exports the report's annex with exactly
+   what the report shows.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from workbench.reporting.messages import text
+
+MARKER = "x"
+
+
+def suppress_rows(table: pd.DataFrame, n: str = "n", min_cell: int = 10,
+                  keep: Iterable[str] = ()) -> pd.DataFrame:
+    """Copy of ``table`` where rows with ``n < min_cell`` have every value column set to NA.
+
+    ``keep`` names label columns that stay visible (group names, levels). A boolean column
+    ``suppressed`` says which rows were hidden. Missing ``n`` counts as too small.
+    """
+    if n not in table.columns:
+        raise KeyError(f"table has no count column {n!r}")
+    out = table.copy()
+    small = ~(pd.to_numeric(out[n], errors="coerce") >= min_cell).to_numpy()
+    keep = set(keep)
+    for column in out.columns:
+        if column in keep:
+            continue
+        if small.any():
+            out[column] = out[column].astype(object)
+            out.loc[small, column] = pd.NA
+    out["suppressed"] = small
+    return out
+
+
+def format_number(value: Any, decimals: int = 1, percent: bool = False) -> str:
+    """Readable text for one number: thin-space thousands, fixed decimals, optional %."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}".replace(",", "\u202f")
+    if isinstance(value, (float, np.floating)):
+        if percent:
+            return f"{100 * float(value):,.{decimals}f}%".replace(",", "\u202f")
+        return f"{float(value):,.{decimals}f}".replace(",", "\u202f")
+    return str(value)
+
+
+@dataclass
+class ShownTable:
+    """A table as shown in the report (after suppression), kept for the Excel annex."""
+
+    title: str
+    table: pd.DataFrame
+    note: str = ""
+    hidden: np.ndarray | None = None
+
+
+@dataclass
+class ReportTables:
+    """Shows tables with suppression and collects them for the annex of one report."""
+
+    min_cell: int = 10
+    language: str = "en"
+    shown: list[ShownTable] = field(default_factory=list)
+
+    def prepare(self, table: pd.DataFrame, n: str | None = "n", keep: Iterable[str] = (),
+                labels: dict[str, str] | None = None) -> pd.DataFrame:
+        """Suppressed copy of ``table`` with columns renamed by ``labels`` (not formatted)."""
+        out = suppress_rows(table, n=n, min_cell=self.min_cell, keep=keep) if n else table.copy()
+        return out.rename(columns=labels or {})
+
+    def show(self, table: pd.DataFrame, title: str, *, n: str | None = "n", keep: Iterable[str] = (),
+             percent: Iterable[str] = (), decimals: int | dict[str, int] = 1,
+             labels: dict[str, str] | None = None, note: str = "") -> "HtmlTable":
+        """Suppress, format and return a displayable table; remember it for the annex.
+
+        ``n`` is the count column that decides suppression (``None`` for tables of
+        non-personal figures such as model parameters); ``keep`` are label columns;
+        ``percent`` are proportion columns shown as percentages.
+        """
+        prepared = self.prepare(table, n=n, keep=keep, labels=labels)
+        hidden = prepared.pop("suppressed").to_numpy() if "suppressed" in prepared else np.zeros(len(prepared), bool)
+        footnote = note
+        if hidden.any():
+            footnote = (note + " " if note else "") + text("suppressed_note", self.language,
+                                                           marker=MARKER, min_cell=self.min_cell)
+        self.shown.append(ShownTable(title=title, table=prepared, note=footnote, hidden=hidden))
+        labels = labels or {}
+        percent_cols = {labels.get(c, c) for c in percent}
+        label_cols = {labels.get(c, c) for c in keep}
+        rendered = prepared.copy()
+        for column in rendered.columns:
+            digits = decimals.get(column, 1) if isinstance(decimals, dict) else decimals
+            rendered[column] = [
+                MARKER if (is_hidden and column not in label_cols)
+                else format_number(v, digits, percent=column in percent_cols)
+                for v, is_hidden in zip(rendered[column], hidden)
+            ]
+        return HtmlTable(title=title, table=rendered, note=footnote)
+
+    def write_xlsx(self, path: str | Path, synthetic: bool = False) -> Path:
+        """Write every shown table to one workbook: a contents sheet, then a sheet per table."""
+        path = Path(path)
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            contents = pd.DataFrame({
+                "sheet": [f"T{i + 1}" for i in range(len(self.shown))],
+                "table": [t.title for t in self.shown],
+                "note": [t.note for t in self.shown],
+            })
+            header = [text("annex_title", self.language)]
+            if synthetic:
+                header.append(text("synthetic_banner", self.language))
+            pd.DataFrame({"": header}).to_excel(writer, sheet_name="contents", index=False, header=False)
+            contents.to_excel(writer, sheet_name="contents", index=False, startrow=len(header) + 1)
+            for i, shown in enumerate(self.shown):
+                sheet = f"T{i + 1}"
+                pd.DataFrame({"": [shown.title]}).to_excel(writer, sheet_name=sheet, index=False, header=False)
+                table = shown.table.astype(object)
+                if shown.hidden is not None and shown.hidden.any():
+                    value_cols = [c for c in table.columns if table.loc[shown.hidden, c].isna().all()]
+                    table.loc[shown.hidden, value_cols] = MARKER
+                table.to_excel(writer, sheet_name=sheet, index=False, startrow=2)
+                if shown.note:
+                    pd.DataFrame({"": [shown.note]}).to_excel(writer, sheet_name=sheet, index=False,
+                                                              header=False, startrow=len(table) + 4)
+        return path
+
+
+@dataclass
+class HtmlTable:
+    """A formatted table that Jupyter displays as HTML (title, table, footnote)."""
+
+    title: str
+    table: pd.DataFrame
+    note: str = ""
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.table.columns)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+            for row in self.table.itertuples(index=False)
+        )
+        note = f'<p class="wb-note">{html.escape(self.note)}</p>' if self.note else ""
+        return (f'<div class="wb-table"><p class="wb-caption"><strong>{html.escape(self.title)}</strong></p>'
+                f'<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{note}</div>')

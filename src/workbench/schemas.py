@@ -1,0 +1,320 @@
+"""Data dictionaries: YAML files that describe a dataset, turned into pandera schemas.
+
+A dictionary (format in ``docs/data-dictionaries.md``) is the single source of truth for a
+dataset's variables, types, valid codes, ranges, declared missing-value codes, roles,
+batteries and English/Russian labels. ``DataDictionary.validate`` converts raw text columns
+to the declared types (reporting every value that does not convert) and then checks the typed
+table with a pandera schema in lazy mode, so that every problem of a file is reported at
+once as a tidy table (``workbench.errors.PROBLEM_COLUMNS``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import yaml
+
+from workbench.errors import PROBLEM_COLUMNS, WorkbenchError
+
+TYPES = ("integer", "number", "string", "date", "boolean")
+LANGUAGES = ("en", "ru")
+_TRUE = {"1", "true", "yes", "TRUE", "True"}
+_FALSE = {"0", "false", "no", "FALSE", "False"}
+
+#: folder of the project's own dictionaries (the demo study refers to them by name)
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "data_schemas"
+
+
+def _label(raw: Any, where: str) -> dict[str, str]:
+    """A ``{en, ru}`` label; a plain string is taken as English and Russian alike."""
+    if isinstance(raw, str):
+        return {"en": raw, "ru": raw}
+    if not isinstance(raw, dict) or "en" not in raw:
+        raise WorkbenchError(f"{where}: a label needs at least an English text", expected="{en: ..., ru: ...}")
+    return {"en": str(raw["en"]), "ru": str(raw.get("ru", raw["en"]))}
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One variable of a dictionary (see the key table in docs/data-dictionaries.md)."""
+
+    name: str
+    type: str
+    label: dict[str, str]
+    role: str = "attribute"
+    values: dict[Any, dict[str, str]] = field(default_factory=dict)
+    range: tuple[float, float] | None = None
+    missing_codes: tuple[Any, ...] = ()
+    required: bool = True
+    nullable: bool = True
+    unique: bool = False
+    battery: str | None = None
+    reversed: bool = False
+    unit: str | None = None
+
+    def value_label(self, code: Any, language: str = "en") -> str:
+        """Label of a code (declared value or missing code), or the code as text."""
+        entry = self.values.get(code)
+        return entry[language] if entry else str(code)
+
+
+@dataclass
+class DataDictionary:
+    """A parsed data dictionary; build it with ``load_dictionary``."""
+
+    name: str
+    title: dict[str, str]
+    variables: dict[str, Variable]
+    id: str | None = None
+    missing_codes: dict[Any, dict[str, str]] = field(default_factory=dict)
+    batteries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: str = "<memory>"
+
+    # ---- lookups used by notebooks and modules -------------------------------------------
+    def by_role(self, role: str) -> list[str]:
+        """Names of the variables with this role, in dictionary order."""
+        return [v.name for v in self.variables.values() if v.role == role]
+
+    def battery_items(self, battery: str) -> list[str]:
+        """Item names of a battery, in dictionary order."""
+        if battery not in self.batteries:
+            raise WorkbenchError(f"unknown battery {battery!r} in dictionary {self.name}",
+                                 expected=", ".join(self.batteries) or "a declared battery")
+        return [v.name for v in self.variables.values() if v.battery == battery]
+
+    def label(self, name: str, language: str = "en") -> str:
+        """Label of a variable (or battery) in the report language."""
+        if name in self.variables:
+            return self.variables[name].label[language]
+        if name in self.batteries:
+            return _label(self.batteries[name].get("label", name), name)[language]
+        raise WorkbenchError(f"unknown variable {name!r} in dictionary {self.name}")
+
+    def value_labels(self, name: str, language: str = "en") -> dict[Any, str]:
+        """Code -> label for a variable, declared missing codes included."""
+        var = self.variables[name]
+        labels = {code: text[language] for code, text in var.values.items()}
+        for code in var.missing_codes:
+            labels[code] = self.missing_codes[code][language]
+        return labels
+
+    def missing_code_map(self) -> dict[str, list[Any]]:
+        """Variable -> its declared missing codes (only variables that have some)."""
+        return {v.name: list(v.missing_codes) for v in self.variables.values() if v.missing_codes}
+
+    # ---- validation ------------------------------------------------------------------------
+    def validate(self, raw: pd.DataFrame, file: str = "<data>",
+                 decimal: str = ".") -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Type-convert and check ``raw``; return ``(typed_table, problems)``.
+
+        ``raw`` holds the file's columns as read (text or numbers); it is not modified.
+        ``decimal`` is the file's decimal mark for text numbers ("," in many regional files).
+        ``problems`` has the columns ``PROBLEM_COLUMNS`` plus ``severity`` ("error" or
+        "warning"); an empty table means the data is valid.
+        """
+        problems: list[dict[str, Any]] = []
+        ids = raw[self.id].astype(str).to_numpy() if self.id and self.id in raw.columns else None
+
+        def add(row: int | None, column: str | None, problem: str, value: Any, expected: str,
+                severity: str = "error") -> None:
+            problems.append({
+                "file": file, "row": None if row is None else int(row) + 1,
+                "record_id": None if row is None or ids is None else ids[row],
+                "column": column, "problem": problem, "value": value,
+                "expected": expected, "severity": severity,
+            })
+
+        typed = pd.DataFrame(index=raw.index)
+        for var in self.variables.values():
+            if var.name not in raw.columns:
+                if var.required:
+                    add(None, var.name, "missing column", None, f"a column {var.name!r} ({var.type})")
+                continue
+            typed[var.name], bad = _convert(raw[var.name], var.type, decimal)
+            for pos in np.flatnonzero(bad):
+                add(pos, var.name, "wrong type", raw[var.name].iloc[pos], f"{_TYPE_WORDS[var.type]}")
+        for column in raw.columns:
+            if column not in self.variables:
+                add(None, column, "unexpected column", None, "a variable declared in the dictionary",
+                    severity="warning")
+
+        schema = self.pandera_schema(present=list(typed.columns))
+        try:
+            schema.validate(typed.reset_index(drop=True), lazy=True)
+        except pa.errors.SchemaErrors as err:
+            for case in err.failure_cases.itertuples(index=False):
+                column = case.column
+                if column not in self.variables:
+                    continue
+                var = self.variables[column]
+                pos = None if pd.isna(case.index) else int(case.index)
+                problem, expected = _describe_check(str(case.check), var)
+                add(pos, column, problem, case.failure_case, expected)
+        table = pd.DataFrame(problems, columns=PROBLEM_COLUMNS + ["severity"])
+        table["row"] = table["row"].astype("Int64")
+        table = table.sort_values(["severity", "row", "column"], na_position="first", kind="stable")
+        return typed, table.reset_index(drop=True)
+
+    def pandera_schema(self, present: Iterable[str] | None = None) -> pa.DataFrameSchema:
+        """The pandera schema of the typed table (only ``present`` columns when given)."""
+        present = set(self.variables) if present is None else set(present)
+        columns = {}
+        for var in self.variables.values():
+            if var.name not in present:
+                continue
+            checks = []
+            if var.values:
+                allowed = list(var.values) + list(var.missing_codes)
+                checks.append(pa.Check.isin(allowed, name="declared_values"))
+            if var.range is not None:
+                low, high = var.range
+                missing = list(var.missing_codes)
+                checks.append(pa.Check(lambda s, lo=low, hi=high, m=missing: s.between(lo, hi) | s.isin(m),
+                                       element_wise=False, name="in_range"))
+            columns[var.name] = pa.Column(
+                nullable=var.nullable and var.role != "id",
+                unique=var.unique or var.role == "id",
+                checks=checks, required=False, coerce=False,
+            )
+        return pa.DataFrameSchema(columns, strict=False, name=self.name)
+
+
+_TYPE_WORDS = {
+    "integer": "a whole number",
+    "number": "a number",
+    "string": "text",
+    "date": "a date as YYYY-MM-DD",
+    "boolean": "0/1 or true/false",
+}
+
+
+def _describe_check(check: str, var: Variable) -> tuple[str, str]:
+    """Plain words for a pandera check name."""
+    if check.startswith("declared_values") or check.startswith("isin"):
+        codes = ", ".join(str(c) for c in list(var.values) + list(var.missing_codes))
+        return "value not among the declared codes", f"one of {codes}"
+    if check.startswith("in_range"):
+        lo, hi = var.range  # type: ignore[misc]
+        extra = f" or a missing code {list(var.missing_codes)}" if var.missing_codes else ""
+        return "value out of range", f"between {lo:g} and {hi:g}{extra}"
+    if "field_uniqueness" in check or "unique" in check:
+        return "duplicate value", "a unique value" + (" (record id)" if var.role == "id" else "")
+    if "not_nullable" in check:
+        return "blank value", "a value (blanks are not allowed here)"
+    return check, "see the data dictionary"
+
+
+def _is_blank(series: pd.Series) -> np.ndarray:
+    """True where a cell is empty (NaN/None or only spaces)."""
+    text = series.astype("string")
+    return (series.isna() | text.str.strip().eq("")).to_numpy(dtype=bool)
+
+
+def _convert(series: pd.Series, kind: str, decimal: str = ".") -> tuple[pd.Series, np.ndarray]:
+    """Convert one raw column to ``kind``; return the typed column and a mask of failures."""
+    blank = _is_blank(series)
+    if kind == "string":
+        out = series.astype("string").str.strip()
+        out[blank] = pd.NA
+        return out, np.zeros(len(series), dtype=bool)
+    if kind in ("integer", "number"):
+        if pd.api.types.is_numeric_dtype(series):
+            numbers = pd.to_numeric(series, errors="coerce")
+        else:
+            text = series.astype("string").str.strip()
+            if decimal != ".":
+                text = text.str.replace(decimal, ".", regex=False)
+            numbers = pd.to_numeric(text, errors="coerce")
+        bad = numbers.isna().to_numpy() & ~blank
+        if kind == "integer":
+            fractional = numbers.notna().to_numpy() & (numbers.fillna(0) % 1 != 0).to_numpy()
+            bad |= fractional
+            numbers = numbers.where(~fractional)
+            return numbers.astype("Int64"), bad
+        return numbers.astype("Float64"), bad
+    if kind == "date":
+        dates = pd.to_datetime(series.astype("string").str.strip(), format="%Y-%m-%d", errors="coerce")
+        return dates, dates.isna().to_numpy() & ~blank
+    if kind == "boolean":
+        text = series.astype("string").str.strip()
+        out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+        out[text.isin(_TRUE).fillna(False).to_numpy()] = True
+        out[text.isin(_FALSE).fillna(False).to_numpy()] = False
+        return out, out.isna().to_numpy() & ~blank
+    raise WorkbenchError(f"unknown variable type {kind!r}", expected=", ".join(TYPES))
+
+
+# ---- loading ---------------------------------------------------------------------------------
+def _code(raw: Any) -> Any:
+    """Codes keep YAML's type (ints stay ints); numeric strings become numbers."""
+    if isinstance(raw, str):
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def parse_dictionary(spec: dict[str, Any], source: str = "<memory>") -> DataDictionary:
+    """Build a ``DataDictionary`` from its parsed YAML, checking the dictionary itself."""
+    if not isinstance(spec, dict) or "variables" not in spec:
+        raise WorkbenchError("a data dictionary needs a 'variables' list", file=source)
+    name = str(spec.get("dictionary") or Path(source).stem)
+    missing = {_code(c): _label(t, f"missing code {c}") for c, t in (spec.get("missing_codes") or {}).items()}
+    batteries = dict(spec.get("batteries") or {})
+    variables: dict[str, Variable] = {}
+    for i, raw in enumerate(spec["variables"], start=1):
+        where = f"variable {raw.get('name', f'#{i}')!r}"
+        if "name" not in raw or "type" not in raw:
+            raise WorkbenchError(f"{where} needs a name and a type", file=source)
+        if raw["type"] not in TYPES:
+            raise WorkbenchError(f"{where} has an unknown type", file=source, value=raw["type"],
+                                 expected=", ".join(TYPES))
+        codes = tuple(_code(c) for c in raw.get("missing_codes") or ())
+        for code in codes:
+            if code not in missing:
+                raise WorkbenchError(f"{where} uses a missing code that is not declared at the top",
+                                     file=source, value=code, expected=f"one of {list(missing)}")
+        battery = raw.get("battery")
+        if battery is not None and battery not in batteries:
+            raise WorkbenchError(f"{where} names an undeclared battery", file=source, value=battery,
+                                 expected="a key of 'batteries'")
+        rng = raw.get("range")
+        variables[raw["name"]] = Variable(
+            name=raw["name"], type=raw["type"], label=_label(raw.get("label", raw["name"]), where),
+            role=raw.get("role", "attribute"),
+            values={_code(c): _label(t, f"{where} value {c}") for c, t in (raw.get("values") or {}).items()},
+            range=None if rng is None else (float(rng[0]), float(rng[1])),
+            missing_codes=codes, required=bool(raw.get("required", True)),
+            nullable=bool(raw.get("nullable", True)), unique=bool(raw.get("unique", False)),
+            battery=battery, reversed=bool(raw.get("reversed", False)), unit=raw.get("unit"),
+        )
+    id_var = spec.get("id")
+    if id_var is not None and id_var not in variables:
+        raise WorkbenchError("the id variable is not among the variables", file=source, value=id_var)
+    return DataDictionary(name=name, title=_label(spec.get("title", name), "title"), variables=variables,
+                          id=id_var, missing_codes=missing, batteries=batteries, source=source)
+
+
+def load_dictionary(name_or_path: str | Path, search: Iterable[Path] = ()) -> DataDictionary:
+    """Load a dictionary by path, or by name from ``search`` folders and ``data_schemas/``."""
+    candidate = Path(name_or_path)
+    if candidate.suffix not in (".yaml", ".yml"):
+        for folder in [*search, SCHEMA_DIR]:
+            path = Path(folder) / f"{name_or_path}.yaml"
+            if path.exists():
+                candidate = path
+                break
+    if not candidate.exists():
+        raise WorkbenchError(f"no data dictionary {str(name_or_path)!r}", file=str(candidate),
+                             expected=f"a YAML file in {SCHEMA_DIR} or in the study folder")
+    try:
+        spec = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise WorkbenchError(f"the data dictionary is not valid UTF-8 YAML: {err}", file=str(candidate)) from None
+    return parse_dictionary(spec, source=str(candidate))

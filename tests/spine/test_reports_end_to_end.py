@@ -1,0 +1,110 @@
+"""End to end: build every demo report in a temporary folder, then check that each report is
+offline (no web address in any src, href or url()) and that every chart renders in Debian's
+Chromium with the network blocked."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.synthetic.demo import write_demo_study
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+ADDRESS = re.compile(r"""(?:\b(?:src|href)\s*=\s*["']?\s*|url\(\s*["']?\s*)https?://""", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo reports, built once by the command line into a temporary folder."""
+    base = tmp_path_factory.mktemp("e2e")
+    study = write_demo_study(base / "demo")
+    reports = base / "reports"
+    result = subprocess.run([sys.executable, "-m", "workbench.cli", "build", "--study", str(study),
+                             "--reports", str(reports)], capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return reports
+
+
+def test_build_writes_index_manifest_and_every_report(built: Path) -> None:
+    notebooks = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb") if not p.name.startswith("_"))
+    assert (built / "index.html").exists() and (built / "manifest.json").exists()
+    for name in notebooks:
+        assert (built / f"{name}.html").exists(), name
+    manifest = json.loads((built / "manifest.json").read_text())
+    assert [n["name"] for n in manifest["notebooks"]] == notebooks
+    index = (built / "index.html").read_text(encoding="utf-8")
+    for name in notebooks:
+        assert f'href="{name}.html"' in index
+
+
+def test_reports_say_synthetic_and_hide_code(built: Path) -> None:
+    for page in built.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "SYNTHETIC DEMO DATA" in text, page.name
+        if page.name != "index.html":
+            assert "jp-InputArea" not in text, f"{page.name} shows code cells"
+
+
+def test_no_web_address_in_any_src_href_or_url(built: Path) -> None:
+    for page in built.glob("*.html"):
+        found = ADDRESS.findall(page.read_text(encoding="utf-8"))
+        assert not found, f"{page.name}: {found[:3]}"
+
+
+def test_pattern_catches_addresses() -> None:
+    # the check above must be able to fail
+    for bad in ['<script src="https://cdn.x/y.js">', "<a href='http://x'>", "background: url(https://x/a.png)"]:
+        assert ADDRESS.search(bad)
+    assert not ADDRESS.search('t.href="https:\\/\\/plotly.com/"')
+
+
+@pytest.mark.browser
+def test_every_chart_renders_offline_in_chromium(built: Path, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Debian chromium is not installed: `make test` installs it (scripts/system-packages.sh)")
+    from playwright.sync_api import sync_playwright
+
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync", "--disable-quic"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        attempts: list[str] = []
+
+        def block(route):  # everything that is not the local file itself is refused
+            if route.request.url.startswith("file://"):
+                route.continue_()
+            else:
+                attempts.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", block)
+        for page_file in sorted(built.glob("*.html")):
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(page_file.as_uri(), wait_until="load")
+            charts = page.locator("div.plotly-graph-div")
+            count = charts.count()
+            if page_file.name != "index.html":
+                assert count > 0, f"{page_file.name} has no chart"
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('div.plotly-graph-div')].every("
+                "d => d.querySelector('svg.main-svg') && d.querySelectorAll('.trace, .point, path').length > 0)",
+                timeout=30000)
+            assert not errors, f"{page_file.name}: script errors {errors[:3]}"
+            if page_file.name.startswith("00_"):
+                page.screenshot(path=str(artifacts / f"{page_file.stem}.png"))
+            page.close()
+        browser.close()
+    assert not attempts, f"reports tried to reach the network: {attempts[:5]}"
