@@ -45,7 +45,8 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
-def _missing(value: Any) -> bool:
+def isis_missing(value: Any) -> bool:
+    """True for None, NaN, NA and NaT; False for anything else (lists and strings included)."""
     if value is None:
         return True
     try:
@@ -65,7 +66,7 @@ def _normalize_frame(frame: pd.DataFrame | None, columns: list[str], name: str) 
         if column not in out.columns:
             out[column] = True if column == "is_codable" else None
     for column in _ID_COLUMNS & set(out.columns):
-        out[column] = pd.Series([None if _missing(v) else str(v) for v in out[column]], dtype=object,
+        out[column] = pd.Series([None if is_missing(v) else str(v) for v in out[column]], dtype=object,
                                 index=out.index)
     for column in _OFFSET_COLUMNS & set(out.columns):
         values = out[column]
@@ -82,7 +83,7 @@ def _normalize_frame(frame: pd.DataFrame | None, columns: list[str], name: str) 
                                  expected="integer character offsets (code points)")
         out[column] = as_int
     if "is_codable" in out.columns:
-        out["is_codable"] = [True if _missing(v) else bool(v) for v in out["is_codable"]]
+        out["is_codable"] = [True if is_missing(v) else bool(v) for v in out["is_codable"]]
     extras = [c for c in out.columns if c not in columns]
     return out[columns + extras]
 
@@ -163,7 +164,7 @@ class Corpus:
 
 def _plain(value: Any) -> Any:
     """A comparable Python value; missing values and empty strings both count as None."""
-    if _missing(value) or (isinstance(value, str) and value == ""):
+    if is_missing(value) or (isinstance(value, str) and value == ""):
         return None
     if isinstance(value, np.generic):
         return value.item()

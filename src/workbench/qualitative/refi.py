@@ -40,7 +40,7 @@ import pandas as pd
 from lxml import etree
 
 from workbench.errors import PROBLEM_COLUMNS, WorkbenchError
-from workbench.qualitative.corpus import FRAMES, Corpus, validate_corpus
+from workbench.qualitative.corpus import FRAMES, Corpus, is_missing as _missing, validate_corpus
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -222,15 +222,6 @@ def _norm_guid(value: str | None) -> str | None:
         return None
     match = _GUID_RE.match(value.strip())
     return match.group(1).lower() if match else value.strip().lower()
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _plain(value: Any) -> Any:
