@@ -45,7 +45,7 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
-def isis_missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
     """True for None, NaN, NA and NaT; False for anything else (lists and strings included)."""
     if value is None:
         return True
