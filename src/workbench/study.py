@@ -112,9 +112,18 @@ class Study:
         entry = self.dataset(name)
         file = _relative(entry.path, self.root)
         if entry.format not in TABULAR_FORMATS:
-            if entry.path.exists():
-                return None, _problems([])
-            return None, _problems([{"file": file, "problem": "file not found", "expected": "the file named in study.yaml"}])
+            if not entry.path.exists():
+                return None, _problems([{"file": file, "problem": "file not found",
+                                         "expected": "the file named in study.yaml"}])
+            if entry.format == "parameters":  # model parameter files are checked by their loader
+                from workbench.feasibility.parameters import load_parameters
+
+                try:
+                    load_parameters(entry.path)
+                except WorkbenchError as err:
+                    return None, _problems([{"file": file, "problem": err.message, "column": err.column,
+                                             "value": err.value, "expected": err.expected}])
+            return None, _problems([])
         try:
             raw = read_table(entry.path, entry.format, encoding=entry.encoding, delimiter=entry.delimiter,
                              sheet=entry.sheet)

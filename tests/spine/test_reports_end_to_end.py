@@ -49,7 +49,8 @@ def test_reports_say_synthetic_and_hide_code(built: Path) -> None:
         text = page.read_text(encoding="utf-8")
         assert "SYNTHETIC DEMO DATA" in text, page.name
         if page.name != "index.html":
-            assert "jp-InputArea" not in text, f"{page.name} shows code cells"
+            assert 'class="jp-InputArea' not in text, f"{page.name} shows code cells"
+            assert "start_report(" not in text, f"{page.name} shows code"
 
 
 def test_no_web_address_in_any_src_href_or_url(built: Path) -> None:

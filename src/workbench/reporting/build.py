@@ -159,8 +159,8 @@ def run_notebook(job: NotebookJob, out_dir: str, with_code: bool) -> NotebookRes
         papermill.execute_notebook(str(job.notebook), str(executed), parameters=parameters, kernel_name=KERNEL,
                                    progress_bar=False, cwd=str(job.notebook.parent), log_output=False)
     except PapermillExecutionError as err:
-        message = (f"notebook {job.notebook.name} failed in cell {err.cell_index + 1} "
-                   f"(execution count {err.exec_count}): {err.ename}: {err.evalue}")
+        message = (f"notebook {job.notebook.name} failed in {_source_cell(executed, err.cell_index)}: "
+                   f"{err.ename}: {err.evalue}")
         return NotebookResult(job, ok=False, seconds=time.perf_counter() - start, error=message)
     except Exception as err:  # kernel died, notebook unreadable, ...
         return NotebookResult(job, ok=False, seconds=time.perf_counter() - start,
@@ -169,6 +169,21 @@ def run_notebook(job: NotebookJob, out_dir: str, with_code: bool) -> NotebookRes
     produced = sorted({p.name for pattern in (f"{job.name}.html", f"{job.name}_*.xlsx")
                        for p in out.glob(pattern) if p.is_file()})
     return NotebookResult(job, ok=True, seconds=time.perf_counter() - start, outputs=produced)
+
+
+def _source_cell(executed: Path, index: int) -> str:
+    """Name a failing cell as the author sees it: its number in the source notebook (papermill
+    inserts an ``injected-parameters`` cell, which shifts the executed notebook's numbering)
+    and its first line of code."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except Exception:  # the executed copy may be incomplete; fall back to papermill's number
+        return f"cell {index + 1}"
+    injected = sum(1 for c in cells[:index] if "injected-parameters" in c.metadata.get("tags", []))
+    first = next((line for line in cells[index].source.splitlines() if line.strip()), "")
+    return f"cell {index + 1 - injected} ({first.strip()[:60]!r})"
 
 
 def export_html(executed: Path, target: Path, with_code: bool = False) -> None:
