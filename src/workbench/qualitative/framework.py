@@ -1,0 +1,211 @@
+"""Framework matrix (Ritchie & Spencer's Framework method): cases x themes.
+
+Each cell summarises what a case said on a theme: the researchers' memos on the coded
+segments when there are any (the Framework method's "summary"), otherwise the coded text
+itself, shortened, each piece followed by its reference (document id and code-point
+span) so that a reader can go back to the transcript. Themes are codes at a chosen depth
+of the code hierarchy (sub-codes roll up into them) or any list of code ids.
+
+``framework_matrix`` returns a tidy DataFrame (one row per case x theme);
+``write_framework_xlsx`` writes it in the Framework layout with openpyxl: one sheet with
+cases as rows and themes as columns (summaries), one with the references, one per theme
+with the case summaries and references side by side.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+
+from workbench.errors import WorkbenchError
+from workbench.qualitative.analysis import (
+    accepted_segments,
+    code_ancestors,
+    rollup_codes,
+    segment_participants,
+)
+from workbench.qualitative.quotes import PersonalDataScrubber, shorten
+
+_COLUMNS = [
+    "case_id", "case_label", "theme_id", "theme_name", "n_segments", "n_documents",
+    "summary", "references",
+]
+
+
+def framework_matrix(
+    segments: pd.DataFrame,
+    documents: pd.DataFrame,
+    cases: pd.DataFrame,
+    codes: pd.DataFrame,
+    *,
+    turns: pd.DataFrame | None = None,
+    depth: int = 1,
+    themes: Sequence[Any] | None = None,
+    excerpt_chars: int = 200,
+    max_excerpts: int = 5,
+    people: pd.DataFrame | Iterable[str] | None = None,
+    case_label: str | None = None,
+) -> pd.DataFrame:
+    """Cases x themes, one row per cell, all cases and themes listed (empty cells included).
+
+    ``depth`` picks the themes (1 = top-level codes, sub-codes counted under them) unless
+    ``themes`` lists theme code ids. A cell's ``summary`` holds up to ``max_excerpts``
+    memos or excerpts (each shortened to ``excerpt_chars``) in transcript order, each with
+    its reference "[doc_id start-end]"; ``references`` lists every reference. With
+    ``people`` the text is scrubbed of personal data (see :mod:`quotes`). ``case_label``
+    names a cases column to show instead of the case id (e.g. a pseudonym; never a real
+    name in a report). Columns: case_id, case_label, theme_id, theme_name, n_segments,
+    n_documents, summary, references.
+    """
+    if "case_id" not in cases.columns:
+        raise WorkbenchError("the cases table lacks case_id", column="case_id", expected="case_id")
+    theme_ids = list(themes) if themes is not None else _themes_at_depth(codes, depth)
+    if themes is None:
+        rolled = rollup_codes(accepted_segments(segments), codes, depth)
+    else:
+        unknown = [t for t in theme_ids if t not in set(codes["code_id"])]
+        if unknown:
+            raise WorkbenchError("unknown theme code ids", value=unknown, expected="code_id values of the codes table")
+        rolled = _map_to_listed_themes(accepted_segments(segments), codes, theme_ids)
+    links = segment_participants(rolled, documents, cases, turns)
+    links = links[links["case_id"].notna() & links["code_id"].isin(theme_ids)]
+    texts = dict(zip(documents["doc_id"].astype(str), documents["text"].astype(str)))
+    scrubber = PersonalDataScrubber(people) if people is not None else None
+    names = dict(zip(codes["code_id"], codes["name"])) if "name" in codes.columns else {}
+    labels = dict(zip(cases["case_id"], cases[case_label])) if case_label else {}
+    rows = []
+    grouped = {key: data for key, data in links.groupby(["case_id", "code_id"], sort=False)}
+    for case_id in cases["case_id"]:
+        for theme_id in theme_ids:
+            data = grouped.get((case_id, theme_id))
+            row = {
+                "case_id": case_id,
+                "case_label": labels.get(case_id, case_id),
+                "theme_id": theme_id,
+                "theme_name": names.get(theme_id),
+                "n_segments": 0,
+                "n_documents": 0,
+                "summary": "",
+                "references": "",
+            }
+            if data is not None:
+                data = data.drop_duplicates("segment_id").sort_values(["doc_id", "start"], kind="stable")
+                references = [f"{d} {s}-{e}" for d, s, e in zip(data["doc_id"], data["start"], data["end"])]
+                pieces = []
+                for item, reference in list(zip(data.itertuples(index=False), references))[:max_excerpts]:
+                    memo = getattr(item, "memo", None)
+                    content = memo if isinstance(memo, str) and memo.strip() else texts[item.doc_id][item.start : item.end]
+                    if scrubber is not None:
+                        content = scrubber.scrub(content)
+                    pieces.append(f"{shorten(content, excerpt_chars)} [{reference}]")
+                if len(data) > max_excerpts:
+                    pieces.append(f"(+{len(data) - max_excerpts} more)")
+                row.update(
+                    n_segments=len(data),
+                    n_documents=data["doc_id"].nunique(),
+                    summary="\n".join(pieces),
+                    references="; ".join(references),
+                )
+            rows.append(row)
+    return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+def _themes_at_depth(codes: pd.DataFrame, depth: int) -> list[Any]:
+    """Codes at ``depth`` plus shallower codes without children (they are their own theme)."""
+    paths = code_ancestors(codes)
+    return [c for c in codes["code_id"] if len(paths[c]) == depth or (len(paths[c]) < depth and not _has_children(codes, c))]
+
+
+def _has_children(codes: pd.DataFrame, code_id: Any) -> bool:
+    return bool((codes["parent_id"] == code_id).any())
+
+
+def _map_to_listed_themes(segments: pd.DataFrame, codes: pd.DataFrame, themes: Sequence[Any]) -> pd.DataFrame:
+    """Map each segment's code to the nearest listed theme among itself and its ancestors."""
+    paths = code_ancestors(codes)
+    listed = set(themes)
+    mapped = []
+    for code_id in segments["code_id"]:
+        ancestors = [c for c in paths.get(code_id, [code_id]) if c in listed]
+        mapped.append(ancestors[-1] if ancestors else None)
+    result = segments.copy()
+    result["original_code_id"] = result["code_id"]
+    result["code_id"] = mapped
+    return result[result["code_id"].notna()]
+
+
+def write_framework_xlsx(matrix: pd.DataFrame, path: str | Path, *, title: str = "Framework matrix") -> Path:
+    """Write a :func:`framework_matrix` result to Excel in the Framework layout.
+
+    Sheet "Matrix": one row per case, one column per theme, cells = summaries (wrapped
+    text, frozen header and case column). Sheet "References": the same grid with the
+    references. Then one sheet per theme (the Framework method's thematic chart): case,
+    number of segments, summary, references.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    missing = [c for c in _COLUMNS if c not in matrix.columns]
+    if missing:
+        raise WorkbenchError("not a framework matrix", column=", ".join(missing), expected=", ".join(_COLUMNS))
+    path = Path(path)
+    themes = list(dict.fromkeys(zip(matrix["theme_id"], matrix["theme_name"])))
+    cases = list(dict.fromkeys(zip(matrix["case_id"], matrix["case_label"])))
+    cells = {(r.case_id, r.theme_id): r for r in matrix.itertuples(index=False)}
+    book = Workbook()
+    wrap = Alignment(wrap_text=True, vertical="top")
+    bold = Font(bold=True)
+
+    def grid(sheet: Any, field: str) -> None:
+        sheet.append(["Case"] + [str(name if isinstance(name, str) else theme_id) for theme_id, name in themes])
+        for case_id, label in cases:
+            sheet.append([str(label)] + [getattr(cells[(case_id, t)], field) for t, _ in themes])
+        for cell in sheet[1]:
+            cell.font = bold
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = wrap
+        sheet.column_dimensions["A"].width = 18
+        for column in range(2, len(themes) + 2):
+            sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = 50
+        sheet.freeze_panes = "B2"
+
+    matrix_sheet = book.active
+    matrix_sheet.title = "Matrix"
+    grid(matrix_sheet, "summary")
+    grid(book.create_sheet("References"), "references")
+    used_titles = {"Matrix", "References"}
+    for theme_id, name in themes:
+        sheet_title = _sheet_title(str(name if isinstance(name, str) else theme_id), used_titles)
+        sheet = book.create_sheet(sheet_title)
+        sheet.append([f"{title}: {name if isinstance(name, str) else theme_id}"])
+        sheet["A1"].font = bold
+        sheet.append(["Case", "Segments", "Summary", "References"])
+        for cell in sheet[2]:
+            cell.font = bold
+        for case_id, label in cases:
+            record = cells[(case_id, theme_id)]
+            sheet.append([str(label), int(record.n_segments), record.summary, record.references])
+        for row in sheet.iter_rows(min_row=3):
+            for cell in row:
+                cell.alignment = wrap
+        for letter, width in zip("ABCD", (18, 10, 80, 40)):
+            sheet.column_dimensions[letter].width = width
+        sheet.freeze_panes = "B3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    """An Excel sheet title: at most 31 characters, none of []:*?/\\, unique."""
+    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in name).strip() or "Theme"
+    base, title, number = clean[:31], clean[:31], 2
+    while title in used:
+        suffix = f" ({number})"
+        title = base[: 31 - len(suffix)] + suffix
+        number += 1
+    used.add(title)
+    return title
