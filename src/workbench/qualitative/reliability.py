@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.agreement import weighted_kappa
 from workbench.errors import WorkbenchError
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
@@ -408,25 +409,11 @@ def _kappa_interval(table: np.ndarray, confidence: float) -> Interval:
     if n == 0:
         return Interval(nan, nan, nan, nan, confidence, "asymptotic (Fleiss, Cohen & Everitt 1969)")
     p = table / n
-    rows, cols = p.sum(axis=1), p.sum(axis=0)
-    p_observed = float(np.trace(p))
-    p_expected = float(rows @ cols)
-    if p_expected == 1.0:
+    if float(p.sum(axis=1) @ p.sum(axis=0)) == 1.0:
         return Interval(nan, nan, nan, nan, confidence, "asymptotic (Fleiss, Cohen & Everitt 1969)")
-    kappa = (p_observed - p_expected) / (1.0 - p_expected)
-    diagonal = np.diag(p)
-    term_a = float((diagonal * (1.0 - (rows + cols) * (1.0 - kappa)) ** 2).sum())
-    off = p.copy()
-    np.fill_diagonal(off, 0.0)
-    term_b = (1.0 - kappa) ** 2 * float((off * (cols[:, None] + rows[None, :]) ** 2).sum())
-    term_c = (kappa - p_expected * (1.0 - kappa)) ** 2
-    variance = (term_a + term_b - term_c) / ((1.0 - p_expected) ** 2 * n)
-    se = float(np.sqrt(max(variance, 0.0)))
-    z = stats.norm.ppf(0.5 + confidence / 2.0)
-    return Interval(
-        float(kappa), se, float(kappa - z * se), float(kappa + z * se), confidence,
-        "asymptotic (Fleiss, Cohen & Everitt 1969)",
-    )
+    kappa = weighted_kappa(table, weights="none", confidence=confidence)
+    return Interval(kappa["estimate"], kappa["se"], kappa["ci_lower"], kappa["ci_upper"], confidence,
+                    "asymptotic (Fleiss, Cohen & Everitt 1969)")
 
 
 def cohen_kappa(matrix: Any, *, value_order: Sequence[Any] | None = None) -> float:

@@ -1,0 +1,57 @@
+"""Risk-and-needs assessment: score an instrument, validate it, model recidivism, plan supervision.
+
+Modules: ``definition`` (instrument YAML), ``instrument`` (``RiskInstrument`` scikit-learn
+transformer), ``assessments`` (intake and reassessments over time), ``outcomes`` (follow-up
+windows), ``validation`` (AUC, calibration, error rates, differential prediction),
+``reliability`` (inter-rater ICC and weighted kappa), ``survival`` (Kaplan-Meier, log-rank,
+Cox, Aalen-Johansen), ``supervision`` (contact standards and officer workload), ``compas``
+(ProPublica COMPAS reader). See ``docs/risk.md``.
+"""
+
+from workbench.risk.assessments import (
+    adherence_summary,
+    check_assessment_sequence,
+    level_history,
+    level_transitions,
+    supervision_adherence,
+    time_at_level,
+)
+from workbench.risk.compas import load_compas
+from workbench.risk.definition import InstrumentDefinition, load_instrument
+from workbench.risk.instrument import RiskInstrument, answers_from_long, score_assessments
+from workbench.risk.outcomes import follow_up, outcome_within
+from workbench.risk.reliability import icc_agreement, interrater_reliability, weighted_kappa
+from workbench.risk.supervision import (
+    DEFAULT_OFFICERS,
+    caseload,
+    contact_standards,
+    current_levels,
+    high_risk_capacity,
+    workload,
+)
+from workbench.risk.survival import (
+    at_risk_table,
+    cumulative_incidence,
+    fit_cox,
+    kaplan_meier,
+    logrank_test,
+    proportional_hazards_check,
+)
+from workbench.risk.validation import (
+    calibration_table,
+    cutoff_table,
+    delong_auc,
+    differential_prediction,
+    implied_probability,
+    validate_scores,
+)
+
+__all__ = [
+    "DEFAULT_OFFICERS", "InstrumentDefinition", "RiskInstrument", "adherence_summary", "answers_from_long",
+    "at_risk_table", "calibration_table", "caseload", "check_assessment_sequence", "contact_standards",
+    "cumulative_incidence", "current_levels", "cutoff_table", "delong_auc", "differential_prediction",
+    "fit_cox", "follow_up", "high_risk_capacity", "icc_agreement", "implied_probability",
+    "interrater_reliability", "kaplan_meier", "level_history", "level_transitions", "load_compas",
+    "load_instrument", "logrank_test", "outcome_within", "proportional_hazards_check", "score_assessments",
+    "supervision_adherence", "time_at_level", "validate_scores", "weighted_kappa", "workload",
+]

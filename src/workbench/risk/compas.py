@@ -1,0 +1,44 @@
+"""Reader for ProPublica's COMPAS two-year recidivism file, filtered as ProPublica did.
+
+The public file ``compas-scores-two-years.csv`` (propublica/compas-analysis) is the standard
+real data set for checking a risk-score validation toolkit. ProPublica's analysis keeps rows
+with ``days_b_screening_arrest`` between -30 and 30, ``is_recid != -1``,
+``c_charge_degree != 'O'`` and ``score_text != 'N/A'``. The header repeats
+``decile_score`` and ``priors_count``; pandas names the second copies ``decile_score.1``
+and ``priors_count.1``. This module only reads; it is the io-type exception to the rule
+that analysis modules do not touch files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.errors import WorkbenchError
+
+NEEDED = ("sex", "race", "age", "decile_score", "score_text", "priors_count", "days_b_screening_arrest",
+          "is_recid", "c_charge_degree", "two_year_recid")
+
+
+def load_compas(path: str | Path) -> pd.DataFrame:
+    """ProPublica-filtered COMPAS rows (6,172 in the 2017 file) with an added 0/1 column
+    ``reoffended`` (= ``two_year_recid``) and ``high_risk`` (score_text Medium or High,
+    ProPublica's dichotomy)."""
+    file = Path(path)
+    if not file.exists():
+        raise WorkbenchError("COMPAS file not found", file=str(file),
+                             expected="compas-scores-two-years.csv from propublica/compas-analysis")
+    # keep_default_na=False so that score_text 'N/A' stays a text value, as ProPublica's R code saw it
+    raw = pd.read_csv(file, keep_default_na=False, na_values=[""], low_memory=False)
+    missing = [c for c in NEEDED if c not in raw.columns]
+    if missing:
+        raise WorkbenchError("the file lacks COMPAS columns", file=str(file), value=missing,
+                             expected=", ".join(NEEDED))
+    days = pd.to_numeric(raw["days_b_screening_arrest"], errors="coerce")
+    keep = (days.between(-30, 30) & (pd.to_numeric(raw["is_recid"], errors="coerce") != -1)
+            & (raw["c_charge_degree"] != "O") & (raw["score_text"] != "N/A"))
+    data = raw.loc[keep].reset_index(drop=True)
+    data["reoffended"] = pd.to_numeric(data["two_year_recid"]).astype(int)
+    data["high_risk"] = data["score_text"].isin(["Medium", "High"]).astype(int)
+    return data
