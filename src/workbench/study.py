@@ -148,7 +148,7 @@ class Study:
 
     def validate(self) -> pd.DataFrame:
         """Every problem in every dataset, as one table (empty when the study is valid)."""
-        tables = [self.check(name)[1] for name in self.datasets]
+        tables = [table for table in (self.check(name)[1] for name in self.datasets) if len(table)]
         return pd.concat(tables, ignore_index=True) if tables else _problems([])
 
     def input_files(self) -> list[Path]:

@@ -49,7 +49,7 @@ def test_reports_say_synthetic_and_hide_code(built: Path) -> None:
         text = page.read_text(encoding="utf-8")
         assert "SYNTHETIC DEMO DATA" in text, page.name
         if page.name != "index.html":
-            assert 'class="jp-InputArea' not in text, f"{page.name} shows code cells"
+            assert "hl-ipython3" not in text, f"{page.name} shows code cells"
             assert "start_report(" not in text, f"{page.name} shows code"
 
 
