@@ -166,9 +166,24 @@ def run_notebook(job: NotebookJob, out_dir: str, with_code: bool) -> NotebookRes
         return NotebookResult(job, ok=False, seconds=time.perf_counter() - start,
                               error=f"notebook {job.notebook.name} could not run: {type(err).__name__}: {err}")
     export_html(executed, out / job.output, with_code=with_code)
-    produced = sorted({p.name for pattern in (f"{job.name}.html", f"{job.name}_*.xlsx")
+    if _wants_pdf(job.notebook):
+        from workbench.reporting.pdf import print_pdf
+
+        try:
+            print_pdf(out / job.output, out / f"{job.name}.pdf")
+        except Exception as err:  # the browser failed: report it as this notebook's failure
+            return NotebookResult(job, ok=False, seconds=time.perf_counter() - start,
+                                  error=f"notebook {job.notebook.name}: printing the PDF failed: {err}")
+    produced = sorted({p.name for pattern in (f"{job.name}.html", f"{job.name}.pdf", f"{job.name}_*.xlsx")
                        for p in out.glob(pattern) if p.is_file()})
     return NotebookResult(job, ok=True, seconds=time.perf_counter() - start, outputs=produced)
+
+
+def _wants_pdf(notebook: Path) -> bool:
+    """A notebook asks for a PDF edition with ``metadata.workbench.pdf: true``."""
+    import nbformat
+
+    return bool(nbformat.read(notebook, as_version=4).metadata.get("workbench", {}).get("pdf", False))
 
 
 def _source_cell(executed: Path, index: int) -> str:
@@ -187,13 +202,19 @@ def _source_cell(executed: Path, index: int) -> str:
 
 
 def export_html(executed: Path, target: Path, with_code: bool = False) -> None:
-    """Export an executed notebook to one offline HTML file (code hidden unless asked)."""
+    """Export an executed notebook to one offline HTML file.
+
+    The readers' edition hides code cells and markdown cells: markdown cells are notes for
+    researchers (in one language), while report text comes from the message catalogue in
+    the report's language. ``with_code`` gives the researchers' edition with both.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
     notebook = nbformat.read(executed, as_version=4)
     exporter = HTMLExporter(template_name="workbench_offline", extra_template_basedirs=[str(TEMPLATE_DIR)])
     exporter.exclude_input = not with_code
+    exporter.exclude_markdown = not with_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(notebook)
