@@ -89,3 +89,20 @@ def test_manifest_records_inputs_parameters_versions(tmp_path: Path, mini_study:
     assert manifest["packages"]["pandas"].startswith("2.")
     assert manifest["notebooks"][0]["seconds"] > 0
     assert "commit" in manifest["git"]
+
+
+def test_only_rebuilds_the_named_notebook_and_keeps_the_others(tmp_path: Path, mini_study: Path) -> None:
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _notebook(notebooks / "a.ipynb", "print('a')")
+    _notebook(notebooks / "b.ipynb", "print('b')")
+    reports = tmp_path / "reports"
+    study = Study.load(mini_study)
+    build_reports(study, reports, notebook_dir=notebooks, progress=lambda _: None)
+    b_before = (reports / "b.html").read_bytes()
+    manifest = build_reports(study, reports, only=["a"], overrides={"min_cell": 3}, notebook_dir=notebooks,
+                             progress=lambda _: None)
+    runs = {n["name"]: n for n in manifest["notebooks"]}
+    assert runs["a"]["reused"] is False and runs["a"]["parameters"]["min_cell"] == 3
+    assert runs["b"]["reused"] is True and (reports / "b.html").read_bytes() == b_before
+    assert 'href="b.html"' in (reports / "index.html").read_text()

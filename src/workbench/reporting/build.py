@@ -301,6 +301,7 @@ def build_reports(study: Study, reports: Path, *, only: list[str] | None = None,
         shutil.rmtree(staging / "_executed", ignore_errors=True)
         order = {job.name: i for i, job in enumerate(planned)}
         results.sort(key=lambda r: order[r.job.name])
+        kept = _keep_other_reports(previous_runs, set(order), reports, staging) if only else []
         manifest = {
             "study": str(study.root),
             "study_title": study.title,
@@ -315,9 +316,10 @@ def build_reports(study: Study, reports: Path, *, only: list[str] | None = None,
             "git": git_commit(),
             "notebooks": [{"name": r.job.name, "notebook": r.job.notebook.name, "key": r.job.key,
                            "parameters": r.job.parameters, "seconds": round(r.seconds, 2),
-                           "reused": r.reused, "outputs": r.outputs} for r in results],
+                           "reused": r.reused, "outputs": r.outputs} for r in results] + kept,
         }
-        write_index(staging / "index.html", study, manifest, notebook_titles(notebooks))
+        manifest["notebooks"].sort(key=lambda run: run["name"])
+        write_index(staging / "index.html", study, manifest, notebook_titles(find_notebooks(None, notebook_dir)))
         manifest["build_seconds"] = round((datetime.now(timezone.utc) - started).total_seconds(), 2)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str),
                                         encoding="utf-8")
@@ -326,6 +328,19 @@ def build_reports(study: Study, reports: Path, *, only: list[str] | None = None,
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _keep_other_reports(previous_runs: dict[str, dict[str, Any]], built: set[str], reports: Path,
+                        staging: Path) -> list[dict[str, Any]]:
+    """With ``--only``, the reports not rebuilt stay: copy their files and manifest entries."""
+    kept = []
+    for name, run in previous_runs.items():
+        if name in built or not all((reports / f).exists() for f in run.get("outputs", [])):
+            continue
+        for file in run["outputs"]:
+            shutil.copy2(reports / file, staging / file)
+        kept.append({**run, "reused": True})
+    return kept
 
 
 def _swap_in(staging: Path, reports: Path) -> None:
