@@ -14,6 +14,16 @@ Typical use (a notebook)::
 from importlib import resources
 from pathlib import Path
 
+from workbench.feasibility.counts import (
+    STUDY_REGION_NAMES,
+    DefaultCounts,
+    EmPopulation,
+    default_counts,
+    em_population,
+    latest_levels,
+    model_region,
+    population_from_counts,
+)
 from workbench.feasibility.distributions import Distribution, make_distribution
 from workbench.feasibility.electronic_monitoring import (
     electronic_monitoring_model,
@@ -58,6 +68,7 @@ from workbench.feasibility.population import (
     eligible_totals,
     project_demand,
 )
+from workbench.feasibility.scenarios import at_quantile, scaled
 from workbench.feasibility.reentry_centre import (
     LOCATION_OPTIONS,
     LocationOption,
@@ -81,6 +92,8 @@ def default_parameter_file(model: str) -> Path:
 
 
 __all__ = [
+    "DefaultCounts", "EmPopulation", "em_population", "STUDY_REGION_NAMES", "default_counts", "latest_levels", "model_region", "population_from_counts",
+    "at_quantile", "scaled",
     "Distribution", "EligibilityRules", "LOCATION_OPTIONS", "LocationOption", "MODELS", "MonteCarloResult",
     "Parameter", "ParameterSet", "REGIONS", "acceptability_curve", "apply_overrides", "assumptions_table",
     "base_case", "break_even", "conclusion_thresholds", "convert_currency", "default_parameter_file",
