@@ -25,6 +25,7 @@ GENERATORS: list[tuple[str, str, str]] = [
     ("survey", "workbench.synthetic.survey", "write_survey"),
     ("feasibility", "workbench.synthetic.feasibility", "write_feasibility"),
     ("programme", "workbench.synthetic.programme", "write_programme"),
+    ("qualitative", "workbench.synthetic.qualitative", "write_qualitative"),
     ("risk", "workbench.synthetic.risk", "write_risk"),
 ]
 REGIONS = ["Batken", "Chuy", "Issyk-Kul", "Jalal-Abad", "Naryn", "Osh oblast", "Talas", "Bishkek city", "Osh city"]
