@@ -38,7 +38,7 @@ def test_validate_lists_all_four_problems_and_leaves_raw_files_alone(tmp_path: P
     with open(entry.path, "w", encoding="utf-8", newline="") as handle:
         handle.writelines(preamble)
         table.to_csv(handle, index=False, lineterminator="\n")
-    before = {p.name: _sha(p) for p in (folder / "data").iterdir()}
+    before = {str(p): _sha(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
     result = subprocess.run([sys.executable, "-m", "workbench.cli", "validate", str(folder)],
                             capture_output=True, text=True)
@@ -53,7 +53,7 @@ def test_validate_lists_all_four_problems_and_leaves_raw_files_alone(tmp_path: P
     assert rows[("wrong type", numeric.name)] == 5
     assert rows[("value not among the declared codes", coded.name)] == 10
     assert {p.row for p in problems.itertuples() if p.problem == "duplicate value"} == {14, 15}
-    assert {p.name: _sha(p) for p in (folder / "data").iterdir()} == before
+    assert {str(p): _sha(p) for p in sorted(folder.rglob("*")) if p.is_file()} == before
 
     # the build refuses the same data with the same report
     build = subprocess.run([sys.executable, "-m", "workbench.cli", "build", "--study", str(folder),
