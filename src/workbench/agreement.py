@@ -1,4 +1,5 @@
-"""Agreement statistics shared by every area: weighted Cohen's kappa and ICC(A,1).
+"""Agreement statistics shared by every area: weighted Cohen's kappa, ICC(A,1), and the
+published bands that put kappa (Landis & Koch 1977) and alpha (Krippendorff 2004) in words.
 
 One implementation serves the qualitative module (intercoder reliability), the risk module
 (inter-rater reliability of levels and totals) and programme monitoring (internal vs
@@ -16,6 +17,16 @@ import pandas as pd
 from scipy import stats
 
 from workbench.errors import WorkbenchError
+
+#: Landis & Koch (1977, Biometrics 33:159-174, Table p. 165): upper bound -> band
+LANDIS_KOCH_BANDS: tuple[tuple[float, str], ...] = (
+    (0.0, "poor"), (0.20, "slight"), (0.40, "fair"), (0.60, "moderate"), (0.80, "substantial"),
+    (1.0, "almost_perfect"),
+)
+#: Krippendorff (2004, Content Analysis, 2nd ed., p. 241): alpha >= 0.800 reliable;
+#: 0.667 <= alpha < 0.800 tentative conclusions only; below 0.667 not reliable
+KRIPPENDORFF_RELIABLE = 0.800
+KRIPPENDORFF_TENTATIVE = 0.667
 
 
 def icc_agreement(ratings: np.ndarray | pd.DataFrame, confidence: float = 0.95) -> dict[str, float]:
@@ -64,3 +75,28 @@ def weighted_kappa(table: np.ndarray, weights: str = "quadratic", confidence: fl
     z = stats.norm.ppf(0.5 + confidence / 2)
     return {"estimate": float(kappa), "se": se, "ci_lower": kappa - z * se, "ci_upper": kappa + z * se,
             "n": int(total)}
+
+
+def landis_koch_band(kappa: float) -> str | None:
+    """Landis & Koch (1977) band of a kappa: poor (< 0), slight (0-0.20), fair (0.21-0.40),
+    moderate (0.41-0.60), substantial (0.61-0.80), almost_perfect (0.81-1); None for NaN."""
+    if kappa is None or not np.isfinite(kappa):
+        return None
+    if kappa < 0:
+        return LANDIS_KOCH_BANDS[0][1]
+    for upper, band in LANDIS_KOCH_BANDS[1:]:
+        if kappa <= upper:
+            return band
+    return LANDIS_KOCH_BANDS[-1][1]
+
+
+def krippendorff_band(alpha: float) -> str | None:
+    """Krippendorff's (2004) reading of alpha: "reliable" (>= 0.800), "tentative"
+    (0.667-0.800: tentative conclusions only), "unreliable" (< 0.667); None for NaN."""
+    if alpha is None or not np.isfinite(alpha):
+        return None
+    if alpha >= KRIPPENDORFF_RELIABLE:
+        return "reliable"
+    if alpha >= KRIPPENDORFF_TENTATIVE:
+        return "tentative"
+    return "unreliable"

@@ -253,8 +253,8 @@ def reviewer_agreement(
     Pairs from ``paired_reviews``; a standard is compared where both reviewers coded it 1
     or 0. Columns: standard ("ALL" pools every standard), n_pairs, percent_agreement
     (0..1), kappa, kappa_se, kappa_ci_low, kappa_ci_high (Cohen's kappa with the
-    asymptotic SE of Fleiss, Cohen & Everitt 1969, from ``workbench.qualitative.reliability``),
-    internal_share_met, external_share_met.
+    asymptotic SE of Fleiss, Cohen & Everitt 1969, from ``workbench.qualitative.reliability``;
+    the Wald interval is clipped to kappa's range [-1, 1]), internal_share_met, external_share_met.
     """
     pairs = paired_reviews(reviews, case=case, reviewer_type=reviewer_type, internal=internal,
                            external=external, match_on=match_on, date=date, record_id=record_id)
@@ -275,8 +275,10 @@ def reviewer_agreement(
             rows.append((standard, 0, nan, nan, nan, nan, nan, nan, nan))
             continue
         kappa = reliability.cohen_kappa_interval(matrix, confidence=confidence, value_order=[NOT_MET, MET])
+        # the Wald interval can pass the limits of kappa (e.g. above 1 with few pairs): clip it to [-1, 1]
         rows.append((standard, n, reliability.percent_agreement(matrix), kappa.estimate, kappa.se,
-                     kappa.ci_low, kappa.ci_high, float(matrix[0].mean()), float(matrix[1].mean())))
+                     float(np.clip(kappa.ci_low, -1.0, 1.0)), float(np.clip(kappa.ci_high, -1.0, 1.0)),
+                     float(matrix[0].mean()), float(matrix[1].mean())))
     return pd.DataFrame(rows, columns=["standard", "n_pairs", "percent_agreement", "kappa", "kappa_se",
                                        "kappa_ci_low", "kappa_ci_high", "internal_share_met",
                                        "external_share_met"])
@@ -301,3 +303,5 @@ def review_counts(
     out = grouped.agg(n_reviews=(office, "size"), n_offices=(office, "nunique"), n_cases=(case, "nunique"),
                       first_date=("_date", "min"), last_date=("_date", "max"))
     return out.reset_index(drop=not by)
+
+

@@ -29,19 +29,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from workbench.agreement import krippendorff_band, landis_koch_band
 from workbench.errors import WorkbenchError
 from workbench.qualitative.analysis import accepted_segments, code_ancestors
 from workbench.qualitative.corpus import Corpus
 
-#: Landis & Koch (1977, Biometrics 33:159-174, Table p. 165): upper bound -> band
-LANDIS_KOCH_BANDS: tuple[tuple[float, str], ...] = (
-    (0.0, "poor"), (0.20, "slight"), (0.40, "fair"), (0.60, "moderate"), (0.80, "substantial"),
-    (1.0, "almost_perfect"),
-)
-#: Krippendorff (2004, Content Analysis, 2nd ed., p. 241): alpha >= 0.800 reliable;
-#: 0.667 <= alpha < 0.800 tentative conclusions only; below 0.667 not reliable
-KRIPPENDORFF_RELIABLE = 0.800
-KRIPPENDORFF_TENTATIVE = 0.667
 
 
 def primary_coder(segments: pd.DataFrame) -> Any:
@@ -93,31 +85,6 @@ def descendant_codes(codes: pd.DataFrame, parent_id: Any, *, codable_only: bool 
                        else [True] * len(codes)))
     return [c for c in codes["code_id"]
             if c != parent_id and parent_id in paths[c] and (codable[c] or not codable_only)]
-
-
-def landis_koch_band(kappa: float) -> str | None:
-    """Landis & Koch (1977) band of a kappa: poor (< 0), slight (0-0.20), fair (0.21-0.40),
-    moderate (0.41-0.60), substantial (0.61-0.80), almost_perfect (0.81-1); None for NaN."""
-    if kappa is None or not np.isfinite(kappa):
-        return None
-    if kappa < 0:
-        return LANDIS_KOCH_BANDS[0][1]
-    for upper, band in LANDIS_KOCH_BANDS[1:]:
-        if kappa <= upper:
-            return band
-    return LANDIS_KOCH_BANDS[-1][1]
-
-
-def krippendorff_band(alpha: float) -> str | None:
-    """Krippendorff's (2004) reading of alpha: "reliable" (>= 0.800), "tentative"
-    (0.667-0.800: tentative conclusions only), "unreliable" (< 0.667); None for NaN."""
-    if alpha is None or not np.isfinite(alpha):
-        return None
-    if alpha >= KRIPPENDORFF_RELIABLE:
-        return "reliable"
-    if alpha >= KRIPPENDORFF_TENTATIVE:
-        return "tentative"
-    return "unreliable"
 
 
 def interpret_reliability(table: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from workbench.errors import WorkbenchError
 from workbench.reporting.messages import text
 
 MARKER = "x"
@@ -113,6 +114,46 @@ class ReportTables:
                 else format_number(v, digits, percent=column in percent_cols)
                 for v, is_hidden in zip(rendered[column], hidden)
             ]
+        return HtmlTable(title=title, table=rendered, note=footnote)
+
+    def show_counts(self, table: pd.DataFrame, title: str, *, counts: Iterable[str] | None = None,
+                    keep: Iterable[str] = (), labels: dict[str, str] | None = None, note: str = "",
+                    hidden_note: str | None = None) -> "HtmlTable":
+        """Show a count table that is already suppressed (e.g. by ``suppress_counts``).
+
+        ``counts`` are the count columns (default: every column not in ``keep``); a blank
+        (NA) count is a hidden cell and is shown as the marker in the report and the annex,
+        with ``hidden_note`` (default: the common suppression footnote) added to ``note``.
+        No further suppression is done, so pass only tables whose small cells are hidden.
+        """
+        keep = list(keep)
+        counts = [c for c in table.columns if c not in keep] if counts is None else list(counts)
+        missing = [c for c in [*keep, *counts] if c not in table.columns]
+        if missing:
+            raise WorkbenchError("the count table lacks columns", column=", ".join(map(str, missing)),
+                                 expected=f"columns among {list(table.columns)}")
+        out = table[[*keep, *counts]].copy()
+        any_hidden = False
+        for column in counts:
+            values = pd.to_numeric(out[column], errors="coerce")
+            hidden = out[column].isna().to_numpy()
+            bad = values.isna().to_numpy() & ~hidden | (values.notna() & (values % 1 != 0)).to_numpy()
+            if bad.any():
+                pos = int(np.flatnonzero(bad)[0])
+                raise WorkbenchError("a count is not a whole number", row=pos + 1, column=str(column),
+                                     value=out[column].iloc[pos], expected="a count 0, 1, 2, ... or blank (hidden)")
+            any_hidden = any_hidden or bool(hidden.any())
+            out[column] = [MARKER if h else int(v) for v, h in zip(values, hidden)]
+        footnote = note
+        if any_hidden:
+            extra = hidden_note if hidden_note is not None else text("suppressed_note", self.language, marker=MARKER,
+                                                                     min_cell=self.min_cell)
+            footnote = (note + " " if note else "") + extra
+        out = out.rename(columns=labels or {})
+        self.shown.append(ShownTable(title=title, table=out, note=footnote, hidden=np.zeros(len(out), bool)))
+        rendered = out.copy()
+        for column in rendered.columns:
+            rendered[column] = [format_number(v, 0) for v in rendered[column]]
         return HtmlTable(title=title, table=rendered, note=footnote)
 
     def write_xlsx(self, path: str | Path, synthetic: bool = False) -> Path:
