@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.errors import WorkbenchError
+from workbench.regions import canonical_region
 from workbench.schemas import DataDictionary
 from workbench.study import TABULAR_FORMATS, Study
 
@@ -94,8 +95,13 @@ def filter_region(table: pd.DataFrame, dictionary: DataDictionary, region: str |
         return table
     name = role_variable(dictionary, "stratum")
     var = dictionary.variables[name]
+    wanted = {str(region)}
+    try:
+        wanted.add(canonical_region(region))
+    except WorkbenchError:
+        pass  # a region of another study: match its own labels only
     codes = [code for code, label in var.values.items()
-             if str(region) in (label["en"], label["ru"], str(code))]
+             if wanted & {label["en"], label["ru"], str(code)}]
     if not codes:
         known = ", ".join(label["en"] for label in var.values.values())
         raise WorkbenchError("unknown region", column=name, value=region, expected=f"one of {known}")

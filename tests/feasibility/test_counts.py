@@ -33,7 +33,7 @@ def test_default_counts_maps_study_region_names(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text(COUNTS_YAML, encoding="utf-8")
     counts = default_counts(path)
-    assert counts.table["region"].tolist() == ["Bishkek", "Bishkek", "Osh"]
+    assert counts.table["region"].tolist() == ["Bishkek city", "Bishkek city", "Osh oblast"]
     population = population_from_counts(counts.table)
     # eligible = medium or high risk: 3 + 4 clients, 2 + 0.5 releases
     assert eligible_totals(population) == {"clients": 7.0, "releases_per_year": 2.5}
@@ -59,7 +59,8 @@ def test_packaged_defaults_have_counts():
 
 
 def test_model_region():
-    assert model_region("Osh oblast") == "Osh" and model_region("Osh city") == "Osh city"
+    assert model_region("Osh") == "Osh oblast" and model_region("Osh city") == "Osh city"
+    assert model_region("г. Бишкек") == "Bishkek city"
     with pytest.raises(WorkbenchError):
         model_region("Atlantis")
 

@@ -37,7 +37,7 @@ SIMPLE = {
 PROPORTIONS = {"placement_share", "false_alarm_share", "revocation_rate_status_quo", "reoffending_rate_status_quo",
                "early_release_share", "early_release_failure_share"}
 POPULATION = pd.DataFrame({
-    "region": ["Bishkek", "Osh", "Naryn"], "risk_level": ["high", "medium", "low"],
+    "region": ["Bishkek city", "Osh oblast", "Naryn"], "risk_level": ["high", "medium", "low"],
     "clients": [120, 80, 100], "releases_per_year": [12.0, 8.0, 5.0], "eligible": [True, True, False]})
 
 
@@ -120,7 +120,7 @@ def test_default_parameters_run_vectorised_and_reproducibly():
 def client_table():
     return pd.DataFrame({
         "client_id": range(1, 9),
-        "oblast": ["Osh", "Osh", "Osh", "Bishkek", "Bishkek", "Naryn", "Naryn", "Osh"],
+        "oblast": ["Osh oblast", "Osh oblast", "Osh oblast", "Bishkek city", "Bishkek city", "Naryn", "Naryn", "Osh oblast"],
         "risk": ["high", "high", "low", "medium", "medium", "high", "low", "medium"],
         "ve": [True, True, True, True, False, False, True, True],
         "start": ["2023-01-10", "2024-03-01", "2024-02-01", "2022-05-01", "2024-01-05", "2021-01-01",
@@ -133,33 +133,33 @@ def test_eligible_population_counts_by_hand():
     table = eligible_population(client_table(), region_col="oblast", risk_col="risk", extremist_col="ve")
     cells = table.set_index(["region", "risk_level", "violent_extremist"])
     # Osh high VE: clients 1 and 2 -> 2, eligible; Osh low VE: 1, not eligible (risk)
-    assert cells.loc[("Osh", "high", True), "clients"] == 2 and cells.loc[("Osh", "high", True), "eligible"]
-    assert not cells.loc[("Osh", "low", True), "eligible"]
-    assert "risk level low" in cells.loc[("Osh", "low", True), "reason"]
+    assert cells.loc[("Osh oblast", "high", True), "clients"] == 2 and cells.loc[("Osh oblast", "high", True), "eligible"]
+    assert not cells.loc[("Osh oblast", "low", True), "eligible"]
+    assert "risk level low" in cells.loc[("Osh oblast", "low", True), "reason"]
     # Bishkek medium non-VE: not eligible because not flagged
-    assert not cells.loc[("Bishkek", "medium", False), "eligible"]
+    assert not cells.loc[("Bishkek city", "medium", False), "eligible"]
     assert table["clients"].sum() == 8
     assert table.loc[table["eligible"], "clients"].sum() == 4  # clients 1, 2, 4, 8
 
 
 def test_eligible_population_on_a_date_with_releases():
-    releases = pd.DataFrame({"region": ["Osh", "Naryn"], "risk_level": ["high", "high"], "releases_per_year": [6, 3]})
+    releases = pd.DataFrame({"region": ["Osh oblast", "Naryn"], "risk_level": ["high", "high"], "releases_per_year": [6, 3]})
     table = eligible_population(client_table(), region_col="oblast", risk_col="risk", extremist_col="ve",
                                 start_col="start", end_col="end", as_of="2024-07-01", releases=releases,
                                 rules=EligibilityRules(risk_levels=("high",), extremist_only=False))
     cells = table.set_index(["region", "risk_level", "violent_extremist"])
     # active on 2024-07-01: Osh high VE clients 1 (to 2025-01-10) and 2 (open) -> 2; both started within
     # 365 days? client 2 (2024-03-01) yes, client 1 (2023-01-10) no -> new_per_year 1
-    assert cells.loc[("Osh", "high", True), "clients"] == 2
-    assert cells.loc[("Osh", "high", True), "new_per_year"] == 1
+    assert cells.loc[("Osh oblast", "high", True), "clients"] == 2
+    assert cells.loc[("Osh oblast", "high", True), "new_per_year"] == 1
     # Bishkek medium VE (client 4) ended 2024-01-31 -> 0 active
-    assert cells.loc[("Bishkek", "medium", True), "clients"] == 0
+    assert cells.loc[("Bishkek city", "medium", True), "clients"] == 0
     # releases go to the flagged rows only; Naryn high has no VE row, so its 3 releases are not counted
-    assert cells.loc[("Osh", "high", True), "releases_per_year"] == 6
+    assert cells.loc[("Osh oblast", "high", True), "releases_per_year"] == 6
     assert cells.loc[("Naryn", "high", False), "releases_per_year"] == 0
     assert cells.loc[("Naryn", "high", False), "eligible"]  # extremist_only False
     summary = population_summary(table).set_index("region")
-    assert summary.loc["Osh", "clients_eligible"] == 2
+    assert summary.loc["Osh oblast", "clients_eligible"] == 2
 
 
 def test_eligible_population_rejects_unknown_risk_levels():

@@ -113,7 +113,7 @@ def test_several_problems_are_reported_together(tmp_path):
 
 def test_scalar_override_fixes_the_value_and_changes_the_base_case(tmp_path):
     path = default_parameter_file("electronic_monitoring")
-    population = pd.DataFrame({"region": ["Osh"], "risk_level": ["high"], "clients": [100],
+    population = pd.DataFrame({"region": ["Osh oblast"], "risk_level": ["high"], "clients": [100],
                                "releases_per_year": [10.0], "eligible": [True]})
     model = electronic_monitoring_model(population)
     plain = base_case(model, load_parameters(path)).set_index("outcome")["value"]

@@ -29,7 +29,7 @@ SIMPLE = {
 }
 PROPORTIONS = {"uptake_releases", "uptake_completions", "reach_local", "reach_near", "reach_remote",
                "reach_outreach", "housing_share", "document_share"}
-DEMAND = pd.DataFrame({"region": ["Bishkek", "Osh city"], "year": [2025, 2025], "releases": [100.0, 200.0],
+DEMAND = pd.DataFrame({"region": ["Bishkek city", "Osh city"], "year": [2025, 2025], "releases": [100.0, 200.0],
                        "probation_completions": [100.0, 0.0]})
 
 
@@ -94,7 +94,7 @@ def test_monthly_table_and_reach_by_region(make_fixed):
 def test_project_demand_recovers_an_exact_log_linear_trend():
     # counts + 1 = 100 * 1.1^t exactly, so the fitted trend extends it exactly
     years = np.arange(2020, 2025)
-    history = pd.DataFrame({"region": "Osh", "year": years, "releases": 100 * 1.1 ** (years - 2020) - 1,
+    history = pd.DataFrame({"region": "Osh oblast", "year": years, "releases": 100 * 1.1 ** (years - 2020) - 1,
                             "probation_completions": [50, 50, 50, 50, 50]})
     projected = project_demand(history, years=5)
     assert list(projected["year"]) == [2025, 2026, 2027, 2028, 2029]

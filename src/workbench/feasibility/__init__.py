@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from workbench.feasibility.counts import (
-    STUDY_REGION_NAMES,
+
     DefaultCounts,
     EmPopulation,
     default_counts,
@@ -92,7 +92,7 @@ def default_parameter_file(model: str) -> Path:
 
 
 __all__ = [
-    "DefaultCounts", "EmPopulation", "em_population", "STUDY_REGION_NAMES", "default_counts", "latest_levels", "model_region", "population_from_counts",
+    "DefaultCounts", "EmPopulation", "em_population", "default_counts", "latest_levels", "model_region", "population_from_counts",
     "at_quantile", "scaled",
     "Distribution", "EligibilityRules", "LOCATION_OPTIONS", "LocationOption", "MODELS", "MonteCarloResult",
     "Parameter", "ParameterSet", "REGIONS", "acceptability_curve", "apply_overrides", "assumptions_table",

@@ -9,8 +9,8 @@ model's population table, and :func:`latest_levels` gives each client's latest a
 level on a date, so that a study's client table can be counted with
 :func:`workbench.feasibility.population.eligible_population`.
 
-Region names: the models use ``REGIONS`` (``Osh`` for the oblast, ``Bishkek`` for the city);
-study region labels such as ``Osh oblast`` and ``Bishkek city`` map onto them with
+Region names: the models use ``workbench.regions.REGIONS``, the study's labels; other
+spellings (``Osh``, ``Bishkek``, Russian names) map onto them with
 :func:`model_region`.
 """
 
@@ -25,19 +25,12 @@ import pandas as pd
 import yaml
 
 from workbench.errors import WorkbenchError
+from workbench.regions import canonical_region
 from workbench.feasibility.population import REGIONS, RISK_LEVELS, EligibilityRules, eligible_population
 
-#: study region labels that the feasibility models spell differently
-STUDY_REGION_NAMES = {"Osh oblast": "Osh", "Bishkek city": "Bishkek"}
-
-
 def model_region(label: str) -> str:
-    """The feasibility models' name of a study region label (e.g. ``Osh oblast`` -> ``Osh``)."""
-    name = STUDY_REGION_NAMES.get(str(label), str(label))
-    if name not in REGIONS:
-        raise WorkbenchError("unknown region", value=label,
-                             expected="one of " + ", ".join([*REGIONS, *STUDY_REGION_NAMES]))
-    return name
+    """The region label the models use (``workbench.regions``), from any known spelling."""
+    return canonical_region(label)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 
-REGIONS = ["Batken", "Chuy", "Issyk-Kul", "Jalal-Abad", "Naryn", "Osh", "Talas", "Bishkek", "Osh city"]
+from workbench.regions import REGIONS  # one spelling of the regions everywhere
 RISK_LEVELS = ["low", "medium", "high"]
 
 

@@ -66,17 +66,17 @@ def _serve(local: Sequence[str], near: Sequence[str], remote: Sequence[str], cen
 
 LOCATION_OPTIONS: dict[str, LocationOption] = {
     "national_bishkek": LocationOption(
-        "One national centre in Bishkek", "Один национальный центр в Бишкеке", ("Bishkek",),
-        _serve(["Bishkek"], ["Chuy"], ["Talas", "Issyk-Kul", "Naryn", "Osh", "Osh city", "Jalal-Abad", "Batken"],
-               "Bishkek")),
+        "One national centre in Bishkek", "Один национальный центр в Бишкеке", ("Bishkek city",),
+        _serve(["Bishkek city"], ["Chuy"], ["Talas", "Issyk-Kul", "Naryn", "Osh oblast", "Osh city", "Jalal-Abad", "Batken"],
+               "Bishkek city")),
     "bishkek_and_osh": LocationOption(
-        "Two centres, Bishkek and Osh", "Два центра: Бишкек и Ош", ("Bishkek", "Osh city"),
-        {**_serve(["Bishkek"], ["Chuy"], ["Talas", "Issyk-Kul", "Naryn"], "Bishkek"),
-         **_serve(["Osh city"], ["Osh", "Jalal-Abad"], ["Batken"], "Osh city")}),
+        "Two centres, Bishkek and Osh", "Два центра: Бишкек и Ош", ("Bishkek city", "Osh city"),
+        {**_serve(["Bishkek city"], ["Chuy"], ["Talas", "Issyk-Kul", "Naryn"], "Bishkek city"),
+         **_serve(["Osh city"], ["Osh oblast", "Jalal-Abad"], ["Batken"], "Osh city")}),
     "outreach": LocationOption(
         "Outreach teams, no centre", "Выездные группы без центра", (),
         {region: ("outreach", "outreach") for region in
-         ["Batken", "Chuy", "Issyk-Kul", "Jalal-Abad", "Naryn", "Osh", "Talas", "Bishkek", "Osh city"]},
+         ["Batken", "Chuy", "Issyk-Kul", "Jalal-Abad", "Naryn", "Osh oblast", "Talas", "Bishkek city", "Osh city"]},
         outreach_teams=3),
 }
 

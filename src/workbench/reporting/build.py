@@ -155,6 +155,9 @@ def run_notebook(job: NotebookJob, out_dir: str, with_code: bool) -> NotebookRes
     executed = out / "_executed" / f"{job.name}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
     parameters = {**job.parameters, "output_dir": str(out), "edition": job.name}
+    # the kernel's own stderr chatter (e.g. ipykernel's TCP notice) goes to a log, not the console
+    log = open(executed.with_suffix(".log"), "w")  # noqa: SIM115 - kept open for the worker's life
+    os.dup2(log.fileno(), 2)
     try:
         papermill.execute_notebook(str(job.notebook), str(executed), parameters=parameters, kernel_name=KERNEL,
                                    progress_bar=False, cwd=str(job.notebook.parent), log_output=False)
