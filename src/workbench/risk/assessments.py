@@ -207,3 +207,46 @@ def adherence_summary(adherence: pd.DataFrame, levels: Sequence[str] = ("low", "
                      "share_above": part["days_above"].sum() / days if days else np.nan,
                      "clients_stepped_down_early": int(part.loc[part["days_below"] > 0, "client_id"].nunique())})
     return pd.DataFrame(rows)
+
+
+def level_flows(history: pd.DataFrame, steps: int = 3, levels: Sequence[str] = ("low", "medium", "high")) -> pd.DataFrame:
+    """Client counts moving between levels from one assessment to the next, for a flow
+    (Sankey) chart: intake (step 0) to first reassessment (step 1), step 1 to step 2, ...
+    up to ``steps`` transitions. Takes ``level_history`` output; columns ``step_from``,
+    ``step_to``, ``from_level``, ``to_level``, ``n`` (only pairs that occur, levels in
+    order)."""
+    _require(history, ["client_id", "sequence", "level"], "level history")
+    nodes = history[history["sequence"] <= steps][["client_id", "sequence", "level"]]
+    following = nodes.assign(sequence=nodes["sequence"] - 1).rename(columns={"level": "to_level"})
+    pairs = nodes.rename(columns={"level": "from_level"}).merge(following, on=["client_id", "sequence"])
+    counts = pairs.groupby(["sequence", "from_level", "to_level"]).size().rename("n").reset_index()
+    rank = {name: k for k, name in enumerate(levels)}
+    counts = counts.assign(_from=counts["from_level"].map(rank), _to=counts["to_level"].map(rank))
+    counts = counts.sort_values(["sequence", "_from", "_to"], kind="stable")
+    out = pd.DataFrame({"step_from": counts["sequence"].astype(int), "step_to": counts["sequence"].astype(int) + 1,
+                        "from_level": counts["from_level"], "to_level": counts["to_level"],
+                        "n": counts["n"].astype(int)})
+    return out.reset_index(drop=True)
+
+
+def level_distribution(table: pd.DataFrame, by: Sequence[str] = ("region", "sex"), level: str = "level",
+                       levels: Sequence[str] = ("low", "medium", "high")) -> pd.DataFrame:
+    """Share of clients at each level per group: one row per group with ``n`` (clients with
+    a level) and ``share_<level>`` (0-1) for every level; rows without a level are left out.
+    Groups are those present in the data, sorted (categorical order when categorical)."""
+    by = list(by)
+    _require(table, [*by, level], "clients")
+    data = table.dropna(subset=[level])
+    unknown = sorted(set(data[level]) - set(levels))
+    if unknown:
+        raise WorkbenchError("unknown level", column=level, value=unknown, expected=f"one of {list(levels)}")
+    if by:
+        counts = data.groupby([*by, level], observed=True).size().unstack(level, fill_value=0)
+    else:
+        counts = pd.DataFrame([data[level].value_counts()])
+    counts = counts.reindex(columns=list(levels), fill_value=0)
+    n = counts.sum(axis=1)
+    out = pd.DataFrame({"n": n.astype(int)})
+    for name in levels:
+        out[f"share_{name}"] = counts[name] / n
+    return out.reset_index() if by else out.reset_index(drop=True)

@@ -49,3 +49,27 @@ def interrater_reliability(first: pd.DataFrame, second: pd.DataFrame, id_column:
     rows.append({"measure": "exact_agreement_level", "estimate": agree, "se": np.nan, "ci_lower": np.nan,
                  "ci_upper": np.nan, "n": int(table.sum())})
     return pd.DataFrame(rows)[["measure", "estimate", "se", "ci_lower", "ci_upper", "n"]]
+
+
+#: upper bounds of the verbal bands: ICC after Koo & Li (2016, J Chiropr Med 15:155-163),
+#: kappa after Landis & Koch (1977, Biometrics 33:159-174)
+ICC_BANDS = ((0.5, "poor"), (0.75, "moderate"), (0.9, "good"), (float("inf"), "excellent"))
+KAPPA_BANDS = ((0.0, "poor"), (0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial"),
+               (float("inf"), "almost_perfect"))
+
+
+def agreement_band(estimate: float, measure: str) -> str:
+    """Verbal band of an agreement statistic for readers: ``measure`` "icc" (Koo & Li 2016:
+    below .5 poor, .5-.75 moderate, .75-.9 good, above excellent) or "kappa" (Landis & Koch
+    1977: below 0 poor, up to .2 slight, .4 fair, .6 moderate, .8 substantial, above almost
+    perfect). Returns the band's key; "unknown" for a missing estimate."""
+    bands = {"icc": ICC_BANDS, "kappa": KAPPA_BANDS}.get(measure)
+    if bands is None:
+        raise WorkbenchError("unknown agreement measure", value=measure, expected="icc or kappa")
+    if estimate is None or not np.isfinite(estimate):
+        return "unknown"
+    if measure == "icc":   # Koo & Li: "less than 0.5", "between 0.5 and 0.75", ...
+        return next(name for bound, name in bands if estimate < bound)
+    if estimate < 0:       # Landis & Koch: < 0 poor, 0.00-0.20 slight, 0.21-0.40 fair, ...
+        return "poor"
+    return next(name for bound, name in bands[1:] if estimate <= bound)

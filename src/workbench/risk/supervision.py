@@ -156,3 +156,27 @@ def high_risk_capacity(counts: Mapping[str, int], standards: pd.DataFrame | None
     return pd.DataFrame([{"officers": officers, "hours_available": available, "hours_other_levels": other,
                           "hours_per_high_client": per_high, "max_high_risk_clients": capacity,
                           "high_risk_clients": current, "spare_places": capacity - current}])
+
+
+def officers_by_group(offices: pd.DataFrame, total: float | None = None, by: str = "region") -> pd.DataFrame:
+    """Officers per group (e.g. region) from an offices table (``by``, ``officers``).
+
+    With ``total`` different from the table's sum, the groups' officers are scaled so that
+    they add up to ``total`` (officer equivalents, keeping each group's share): a what-if on
+    staff numbers keeps the present spread over regions. Columns ``by``, ``officers``.
+    """
+    for column in (by, "officers"):
+        if column not in offices.columns:
+            raise WorkbenchError(f"the offices table has no column {column!r}", column=column)
+    counts = pd.to_numeric(offices["officers"], errors="coerce")
+    if counts.isna().any() or (counts < 0).any():
+        row = int(np.flatnonzero((counts.isna() | (counts < 0)).to_numpy())[0])
+        raise WorkbenchError("officers must be a number >= 0", row=row + 1, column="officers",
+                             value=offices["officers"].iloc[row], expected="a count of officers")
+    table = offices.assign(officers=counts.astype(float)).groupby(by, sort=True)["officers"].sum().reset_index()
+    present = float(table["officers"].sum())
+    if total is not None and float(total) != present:
+        if present <= 0:
+            raise WorkbenchError("cannot share officers out: the offices table has none", column="officers")
+        table["officers"] = table["officers"] * float(total) / present
+    return table

@@ -185,3 +185,27 @@ def cumulative_incidence(df: pd.DataFrame, duration: str, event_type: str, event
             "ci_lower": np.where(cif > 0, lower, 0.0), "ci_upper": np.where(cif > 0, upper, 0.0),
         }))
     return pd.concat(frames, ignore_index=True)
+
+
+def values_at(table: pd.DataFrame, times: Sequence[float], columns: Sequence[str] = ("survival", "ci_lower", "ci_upper"),
+              group: str = "group", time: str = "time") -> pd.DataFrame:
+    """Read step-function estimates (``kaplan_meier`` or ``cumulative_incidence`` output) at
+    given times: for each group and time the values of the last row at or before that time.
+
+    Returns ``group``, ``time`` and ``columns``; values are NaN after a group's last
+    observed time (the curve is not estimated there). Times are in the table's units.
+    """
+    for column in [group, time, *columns]:
+        if column not in table.columns:
+            raise WorkbenchError("column not found in the estimate table", column=column,
+                                 expected=f"one of {list(table.columns)}")
+    rows = []
+    for value, part in table.groupby(group, sort=False, observed=True):
+        ordered = part.sort_values(time, kind="stable")
+        stamps = ordered[time].to_numpy(float)
+        for t in times:
+            position = int(np.searchsorted(stamps, float(t), side="right")) - 1
+            inside = 0 <= position and float(t) <= stamps[-1]
+            rows.append({"group": value, "time": float(t),
+                         **{c: (ordered[c].iloc[position] if inside else np.nan) for c in columns}})
+    return pd.DataFrame(rows, columns=["group", "time", *columns])

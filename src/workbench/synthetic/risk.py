@@ -38,10 +38,11 @@ POPULATION_FOR_TRUTH = 100_000
 #: share of violent-extremist (VE) clients and of women (overall, among VE)
 P_VE, P_FEMALE, P_FEMALE_VE = 0.15, 0.12, 0.15
 #: regions with relative caseload weights (population shares, figures.md; Bishkek over-weighted)
-REGIONS = {"Batken": 0.55, "Chuy": 1.01, "Issyk-Kul": 0.50, "Jalal-Abad": 1.07, "Naryn": 0.27, "Osh": 1.23,
-           "Talas": 0.22, "Bishkek": 1.40, "Osh city": 0.33}
-OFFICES_PER_REGION = {"Batken": 1, "Chuy": 2, "Issyk-Kul": 1, "Jalal-Abad": 2, "Naryn": 1, "Osh": 2,
-                      "Talas": 1, "Bishkek": 3, "Osh city": 1}
+#: (the study's region labels, as in study.yaml: "Osh oblast" and "Bishkek city", not "Osh"/"Bishkek")
+REGIONS = {"Batken": 0.55, "Chuy": 1.01, "Issyk-Kul": 0.50, "Jalal-Abad": 1.07, "Naryn": 0.27, "Osh oblast": 1.23,
+           "Talas": 0.22, "Bishkek city": 1.40, "Osh city": 0.33}
+OFFICES_PER_REGION = {"Batken": 1, "Chuy": 2, "Issyk-Kul": 1, "Jalal-Abad": 2, "Naryn": 1, "Osh oblast": 2,
+                      "Talas": 1, "Bishkek city": 3, "Osh city": 1}
 OFFICERS = 88                                  # trained officers (UNODC results report 2021-2023)
 
 #: item -> (latent "g" general / "x" extremism, discrimination, location); protective items load
