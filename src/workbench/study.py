@@ -115,14 +115,11 @@ class Study:
             if not entry.path.exists():
                 return None, _problems([{"file": file, "problem": "file not found",
                                          "expected": "the file named in study.yaml"}])
-            if entry.format == "parameters":  # model parameter files are checked by their loader
-                from workbench.feasibility.parameters import load_parameters
-
-                try:
-                    load_parameters(entry.path)
-                except WorkbenchError as err:
-                    return None, _problems([{"file": file, "problem": err.message, "column": err.column,
-                                             "value": err.value, "expected": err.expected}])
+            try:
+                self._check_non_tabular(entry)
+            except WorkbenchError as err:
+                return None, _problems([{"file": file, "problem": err.message, "column": err.column,
+                                         "value": err.value, "expected": err.expected}])
             return None, _problems([])
         try:
             raw = read_table(entry.path, entry.format, encoding=entry.encoding, delimiter=entry.delimiter,
@@ -131,6 +128,29 @@ class Study:
             return None, _problems([{"file": file, "problem": err.message, "expected": err.expected}])
         typed, problems = self.dictionary(name).validate(raw.data, file=file, decimal=entry.decimal)
         return typed, problems
+
+    def _check_non_tabular(self, entry: Dataset) -> None:
+        """Model parameters and mixed-methods mappings are checked by their own loaders."""
+        if entry.format == "parameters":
+            from workbench.feasibility.parameters import load_parameters
+
+            load_parameters(entry.path)
+        elif entry.format == "mapping":
+            from workbench.mixed.joint_display import load_study_mapping, load_study_recommendations
+
+            spec = yaml.safe_load(entry.path.read_text(encoding="utf-8")) or {}
+            if "survey" in spec:  # a joint-display mapping
+                load_study_mapping(self, entry.name)
+            else:  # recommendations refer to the rows of the study's joint-display mapping
+                mappings = [d.name for d in self.datasets.values() if d.format == "mapping" and d.name != entry.name]
+                for other in mappings:
+                    other_spec = yaml.safe_load(self.datasets[other].path.read_text(encoding="utf-8")) or {}
+                    if "survey" in other_spec:
+                        try:
+                            mapping = load_study_mapping(self, other)
+                        except WorkbenchError:
+                            continue  # reported against the mapping's own file
+                        load_study_recommendations(self, mapping, entry.name)
 
     def read(self, name: str) -> pd.DataFrame:
         """The validated, typed table of a dataset; a ``WorkbenchError`` lists every problem."""

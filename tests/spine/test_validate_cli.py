@@ -60,3 +60,18 @@ def test_validate_lists_all_four_problems_and_leaves_raw_files_alone(tmp_path: P
                             "--reports", str(tmp_path / "reports")], capture_output=True, text=True)
     assert build.returncode == 2 and "duplicate value" in build.stdout and "Traceback" not in build.stderr
     assert not (tmp_path / "reports").exists()
+
+
+def test_validate_checks_model_parameters_and_mixed_methods_mapping(tmp_path: Path) -> None:
+    folder = write_demo_study(tmp_path / "demo")
+    mapping = folder / "parameters" / "joint_display.yaml"
+    first_code = next(line.strip()[2:] for line in mapping.read_text().splitlines()
+                      if line.startswith("  - ") and line.strip()[2:].isupper())
+    mapping.write_text(mapping.read_text().replace(f"  - {first_code}\n", "  - NO_SUCH_CODE\n", 1))
+    em = folder / "parameters" / "electronic_monitoring.yaml"
+    em.write_text(em.read_text().replace("type: triangular", "type: weibull", 1))
+    result = subprocess.run([sys.executable, "-m", "workbench.cli", "validate", str(folder)],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "NO_SUCH_CODE" in result.stdout and "joint_display.yaml" in result.stdout
+    assert "weibull" in result.stdout and "electronic_monitoring.yaml" in result.stdout

@@ -1,0 +1,141 @@
+"""Meta-inferences from a (suppressed) joint display: agreement of the strands, evidence strength,
+executive-summary facts, group differences and recommendations tied to their evidence.
+
+Convergence (Fetters, Curry & Creswell 2013: joint displays and "fit" of the strands). The
+survey strand reads ``open`` when the whole 95% CI of the share on the side of reintegration
+lies above the mapping's ``public_majority`` (default 0.5), ``closed`` when it lies below, and
+``divided`` otherwise. The qualitative strand reads ``often`` when at least ``raised_often``
+(default 0.25) of the key informants raised the row, ``rarely`` otherwise. For a barrier the
+strands agree (``convergent``) when a barrier raised often meets a public that is not open
+(closed), or one raised rarely meets an open public; ``divergent`` in the two crossed cases
+(e.g. the public is open to co-workers with a record, yet informants report refusals);
+``partial`` when the public is divided. For facilitators and community strategies (assets)
+agreement means an asset raised often meets an open public, or one raised rarely a closed one.
+Rows with one strand only are ``qualitative_only`` / ``survey_only``.
+
+Evidence strength counts four criteria, each shown in the report so a reader can check it:
+(1) raised often by key informants, (2) raised in at least two kinds of source (key
+informants, experts, focus groups), (3) coding reliable enough: Krippendorff's alpha of the
+row's weakest code at least ``reliable_alpha`` (default 0.667, Krippendorff 2004: the floor
+for tentative conclusions), (4) corroborated: the strands converge. 4 = strong, 3 =
+moderate, 2 = limited, 0-1 = weak. The rule is ours (in the spirit of GRADE-CERQual's
+adequacy, coherence and methodological limitations, not an implementation of it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from workbench.mixed.mapping import JointDisplayMapping, Recommendation
+
+STRENGTHS = ("strong", "moderate", "limited", "weak")
+CRITERIA = ("c_often", "c_sources", "c_reliable", "c_corroborated")
+_AGREE = {("barrier", "often", "closed"), ("barrier", "rarely", "open"),
+          ("asset", "often", "open"), ("asset", "rarely", "closed")}
+_CROSS = {("barrier", "often", "open"), ("barrier", "rarely", "closed"),
+          ("asset", "often", "closed"), ("asset", "rarely", "open")}
+
+
+def public_reading(low: float, high: float, majority: float) -> str | None:
+    """``open`` / ``closed`` / ``divided`` from a CI of the favourable share; None when hidden."""
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return None
+    if low > majority:
+        return "open"
+    if high < majority:
+        return "closed"
+    return "divided"
+
+
+def qualitative_reading(share: float, raised_often: float) -> str | None:
+    """``often`` / ``rarely`` from the share of key informants raising a row; None when hidden."""
+    if share is None or pd.isna(share):
+        return None
+    return "often" if share >= raised_often else "rarely"
+
+
+def agreement(polarity: str, qualitative: str | None, public: str | None) -> str:
+    """Status of a row: convergent, divergent, partial, qualitative_only, survey_only, not_estimable."""
+    if qualitative is None and public is None:
+        return "not_estimable"
+    if public is None:
+        return "qualitative_only"
+    if qualitative is None:
+        return "survey_only"
+    if public == "divided":
+        return "partial"
+    if (polarity, qualitative, public) in _AGREE:
+        return "convergent"
+    if (polarity, qualitative, public) in _CROSS:
+        return "divergent"
+    raise ValueError(f"unknown polarity {polarity!r}")  # mapping validation prevents this
+
+
+def assess(table: pd.DataFrame, rules: dict[str, float]) -> pd.DataFrame:
+    """Copy of a suppressed joint display with ``public``, ``qualitative``, ``status``,
+    ``pattern`` (message key suffix ``<polarity>_<qualitative>_<public>`` or the status), the
+    four criteria (booleans), ``points`` (0-4) and ``strength``."""
+    out = table.copy()
+    out["public"] = [public_reading(lo, hi, rules["public_majority"])
+                     for lo, hi in zip(out["favourable_low"], out["favourable_high"])]
+    out["qualitative"] = [qualitative_reading(s, rules["raised_often"]) for s in out["ki_share"]]
+    out["status"] = [agreement(p, q, s) for p, q, s in zip(out["polarity"], out["qualitative"], out["public"])]
+    out["pattern"] = [f"{p}_{q}_{s}" if st in ("convergent", "divergent", "partial") else st
+                      for p, q, s, st in zip(out["polarity"], out["qualitative"], out["public"], out["status"])]
+    out["c_often"] = out["qualitative"].eq("often")
+    out["c_sources"] = pd.to_numeric(out["sources_raising"]).ge(2)
+    out["c_reliable"] = pd.to_numeric(out["alpha"]).ge(rules["reliable_alpha"]).fillna(False).astype(bool)
+    out["c_corroborated"] = out["status"].eq("convergent")
+    out["points"] = out[list(CRITERIA)].sum(axis=1).astype(int)
+    out["strength"] = [STRENGTHS[min(4 - p, 3)] for p in out["points"]]
+    return out
+
+
+def summary_facts(assessed: pd.DataFrame, section: str = "barrier", top: int | None = None) -> pd.DataFrame:
+    """Rows of one section for the executive summary: strongest evidence first, then the share
+    of key informants raising it (hidden shares last), then mapping order."""
+    part = assessed[assessed["section"] == section].copy()
+    part["_order"] = np.arange(len(part))
+    part["_rank"] = part["strength"].map({s: i for i, s in enumerate(STRENGTHS)})
+    part["_share"] = pd.to_numeric(part["ki_share"]).fillna(-1.0)
+    part = part.sort_values(["_rank", "_share", "_order"], ascending=[True, False, True], kind="stable")
+    part = part.drop(columns=["_order", "_rank", "_share"]).reset_index(drop=True)
+    return part.head(top) if top else part
+
+
+def compare_groups(group: pd.DataFrame, reference: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Key informants of a group against a reference group, per mapping row (from
+    ``evidence.selected_raising``): ``n``/``base``/``share`` of each (``_group``,
+    ``_reference``) and ``difference`` (share points, group minus reference, 0-1 scale). A side
+    whose base is below ``min_cell`` is hidden (NA) and so is the difference."""
+    merged = group.merge(reference, on="row_id", suffixes=("_group", "_reference"))
+    for side in ("group", "reference"):
+        hidden = merged[f"base_{side}"] < min_cell
+        merged[f"{side}_hidden"] = hidden
+        merged[f"n_{side}"] = merged[f"n_{side}"].astype(object).mask(hidden, pd.NA)
+        merged[f"base_{side}"] = merged[f"base_{side}"].astype(object).mask(hidden, pd.NA)
+        merged[f"share_{side}"] = merged[f"share_{side}"].astype(float).mask(hidden)
+    merged["difference"] = merged["share_group"] - merged["share_reference"]
+    return merged
+
+
+def recommendation_evidence(recommendations: Sequence[Recommendation], assessed: pd.DataFrame) -> pd.DataFrame:
+    """One row per recommendation x linked evidence row: ``recommendation``, ``row_id``,
+    ``strength`` and ``status`` of that row, and ``support`` (the strongest linked evidence)."""
+    by_row = assessed.set_index("row_id")
+    rows: list[dict[str, Any]] = []
+    for rec in recommendations:
+        strengths = [by_row.loc[r, "strength"] for r in rec.rows]
+        best = min(strengths, key=STRENGTHS.index)
+        for row_id, strength in zip(rec.rows, strengths):
+            rows.append({"recommendation": rec.id, "row_id": row_id, "strength": strength,
+                         "status": by_row.loc[row_id, "status"], "support": best})
+    return pd.DataFrame(rows, columns=["recommendation", "row_id", "strength", "status", "support"])
+
+
+def mapping_rows_by_id(mapping: JointDisplayMapping) -> dict[str, Any]:
+    """Row id -> mapping row (labels, codes, indicators) for a notebook's labels."""
+    return {row.id: row for row in mapping.rows}
