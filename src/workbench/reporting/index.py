@@ -21,7 +21,10 @@ def write_index(path: Path, study: Study, manifest: dict[str, Any], titles: dict
         label = f"{title} ({edition})" if edition else title
         shown = {k: v for k, v in run["parameters"].items() if k != "study"}
         params = ", ".join(f"{k}={v}" for k, v in sorted(shown.items()))
-        rows.append(f'<tr><td><a href="{html.escape(run["name"])}.html">{html.escape(label)}</a></td>'
+        extras = " ".join(f'<a class="extra" href="{html.escape(f)}">{html.escape(Path(f).suffix.lstrip(".").upper())}'
+                          f'{" (" + html.escape(f[len(run["name"]):].strip("_.").rsplit(".", 1)[0]) + ")" if f.endswith(".xlsx") else ""}</a>'
+                          for f in run.get("outputs", []) if not f.endswith(".html"))
+        rows.append(f'<tr><td><a href="{html.escape(run["name"])}.html">{html.escape(label)}</a> {extras}</td>'
                     f"<td>{html.escape(params)}</td><td>{run['seconds']:.1f} s</td></tr>")
     banner = f'<p class="banner">{html.escape(text("synthetic_banner", language))}</p>' if study.synthetic else ""
     page = f"""<!DOCTYPE html>
@@ -34,6 +37,7 @@ body {{ font-family: 'Segoe UI', Roboto, Arial, sans-serif; max-width: 60em; mar
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ text-align: left; padding: 0.4em 0.6em; border-bottom: 1px solid #ddd; vertical-align: top; }}
 td:nth-child(2) {{ color: #555; font-size: 0.9em; }}
+a.extra {{ font-size: 0.8em; margin-left: 0.4em; color: #555; }}
 </style></head>
 <body>
 <h1>{html.escape(text("index_title", language))}: {html.escape(study.title)}</h1>
