@@ -1,8 +1,8 @@
 """The survey design object: weights, strata, clusters, fpc, replicate weights, subsets.
 
 ``SurveyDesign`` codes strata and sampling units to integers once, at construction, so that
-every estimate afterwards is a handful of ``np.bincount`` calls. It follows the conventions
-of R's ``survey::svydesign`` (Lumley 2010):
+every estimate afterwards is a handful of vectorised sums (see ``variance``). It follows the
+conventions of R's ``survey::svydesign`` (Lumley 2010):
 
 * ``fpc`` holds population sizes N (or sampling fractions when every value is <= 1), one
   column per stage; weights are derived from them (prod N/n) when ``weights`` is not given;
@@ -13,7 +13,12 @@ of R's ``survey::svydesign`` (Lumley 2010):
 * degrees of freedom are the number of PSUs minus the number of strata (``degf``).
 
 The data are referenced, never modified; subsets keep every row so that the variance of a
-domain estimate uses the full design (``subset`` never drops PSUs).
+domain estimate uses the full design (``subset`` never drops PSUs). The design keeps its own
+copy of what it reads: the design columns at construction, and each analysis variable
+(values, missing mask, category codes) the first time an estimate uses it. It does not copy
+the whole frame (20 ms and the memory of every column at a million rows): columns added to or
+replaced in the caller's frame afterwards do not reach the design, but editing values of the
+frame in place after building the design is not supported: build a new design instead.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.survey.variance import LONELY_PSU_OPTIONS, Stage
+from workbench.survey.variance import LONELY_PSU_OPTIONS, Stage, degf_from_units
 
 Columns = str | Sequence[str] | None
 
@@ -55,16 +60,78 @@ def _as_list(columns: Columns) -> list[str]:
     return list(columns)
 
 
+# Integer columns whose range is at most this many times the row count are coded by offset
+# and one np.bincount instead of hashing.
+_OFFSET_RANGE_FACTOR = 4
+
+
+def _compact_integers(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Codes 0..k-1 of an integer array in sorted order of its values, and the sorted
+    distinct values; None when the values span too wide a range for an offset table."""
+    low, high = int(array.min()), int(array.max())
+    if high - low > _OFFSET_RANGE_FACTOR * len(array) + 1024 or high > np.iinfo(np.int64).max:
+        return None
+    shifted = array.astype(np.int64, copy=False)
+    if low != 0:
+        shifted = shifted - low
+    present = np.bincount(shifted, minlength=high - low + 1) > 0
+    values = (np.flatnonzero(present) + low).astype(array.dtype, copy=False)
+    if present.all():  # values already 0..k-1 after the shift
+        return (shifted if shifted is not array else shifted.copy()), values
+    rank = np.cumsum(present) - 1
+    return rank[shifted], values
+
+
+def sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (int64, -1 where missing) and distinct values in sorted order.
+
+    The result of ``pd.factorize(values, sort=True)``, faster: integer columns are coded by
+    offset, and other plain numpy columns are hashed unsorted before the few distinct values
+    are sorted (pandas sorts by re-hashing every row).
+    """
+    array = values.to_numpy() if isinstance(values.dtype, np.dtype) else None
+    if array is not None and array.dtype.kind in "iu" and len(array):
+        compact = _compact_integers(array)
+        if compact is not None:
+            return compact
+    if array is not None and array.dtype.kind in "iufbO":
+        codes, uniques = pd.factorize(array)
+        try:
+            order = np.argsort(uniques, kind="stable")
+        except TypeError:  # mixed types: let pandas order them
+            order = None
+        if order is not None:
+            rank = np.empty(len(order) + 1, dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            rank[-1] = -1  # code -1 (missing) stays -1
+            return rank[codes], np.asarray(uniques)[order]
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64, copy=False), np.asarray(uniques)
+
+
 def _factorize(values: pd.Series, column: str, role: str) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes (0..k-1, sorted labels) of a design column; missing values are errors."""
-    codes, uniques = pd.factorize(values, sort=True)
+    codes, uniques = sorted_codes(values)
     if (codes < 0).any():
         row = int(np.flatnonzero(codes < 0)[0]) + 1
         raise WorkbenchError(
             f"missing value in the {role} column", column=column, row=row,
             expected=f"a {role} code on every row",
         )
-    return codes.astype(np.int64), np.asarray(uniques)
+    return codes, uniques
+
+
+def _unit_codes(group: np.ndarray, n_groups: int, codes: np.ndarray, n_codes: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the (group, code) pairs, ordered by group then code, and each pair's group."""
+    key = group * n_codes + codes
+    compact = _compact_integers(key)
+    if compact is None:
+        unit, pairs = pd.factorize(key, sort=True)
+        unit, pairs = unit.astype(np.int64), np.asarray(pairs)
+    else:
+        unit, pairs = compact
+    return unit, pairs // n_codes
 
 
 class SurveyDesign:
@@ -106,9 +173,9 @@ class SurveyDesign:
         if lonely_psu not in LONELY_PSU_OPTIONS:
             raise WorkbenchError("unknown lonely_psu option", value=lonely_psu,
                                  expected=" / ".join(LONELY_PSU_OPTIONS))
-        # A shallow copy (values arrays copied, strings shared): later changes to the
-        # caller's frame cannot desynchronise the codes cached below.
-        self._data = data.copy()
+        # A shallow copy: columns added to or replaced in the caller's frame afterwards do
+        # not reach the design; every array the design uses is its own copy (see above).
+        self._data = data.copy(deep=False)
         self._cache: dict = {}
         self.n_rows = len(data)
         self.lonely_psu = lonely_psu
@@ -154,20 +221,22 @@ class SurveyDesign:
     def _code_strata(self) -> tuple[np.ndarray, list]:
         if not self.strata_columns:
             return np.zeros(self.n_rows, dtype=np.int64), ["(all)"]
+        coded = [_factorize(self._data[column], column, "strata")
+                 for column in self.strata_columns]
+        if len(coded) == 1:
+            return coded[0][0], list(coded[0][1])
         codes = np.zeros(self.n_rows, dtype=np.int64)
-        for column in self.strata_columns:
-            column_codes, uniques = _factorize(self._data[column], column, "strata")
+        for column_codes, uniques in coded:
             codes = codes * len(uniques) + column_codes
-        codes, uniques = pd.factorize(codes, sort=True)
-        if len(self.strata_columns) == 1:
-            labels = list(pd.factorize(self._data[self.strata_columns[0]], sort=True)[1])
-        else:
-            first = pd.DataFrame({"code": codes}).drop_duplicates()
-            frame = self._data.iloc[first.index][self.strata_columns]
-            labels = [None] * len(uniques)
-            for code, row in zip(first["code"], frame.itertuples(index=False)):
-                labels[code] = tuple(row)
-        return codes.astype(np.int64), labels
+        codes, combined = _compact_integers(codes) or sorted_codes(pd.Series(codes))
+        labels = []
+        for value in combined.tolist():
+            parts = []
+            for _, uniques in reversed(coded):
+                parts.append(uniques[value % len(uniques)])
+                value //= len(uniques)
+            labels.append(tuple(reversed(parts)))
+        return codes, labels
 
     def _fpc_per_group(self, column: str, group: np.ndarray, n_groups: int,
                        size: np.ndarray) -> np.ndarray:
@@ -217,18 +286,12 @@ class SurveyDesign:
         for s, column in enumerate(psu_columns):
             if column is None:
                 unit = np.arange(self.n_rows, dtype=np.int64)
+                unit_group = group.copy()
             else:
-                codes, uniques = _factorize(self._data[column], column, "psu")
-                owner = np.empty(len(uniques), dtype=np.int64)
-                owner[codes] = group
-                if np.array_equal(owner[codes], group):
-                    unit = codes  # codes already unique across strata / parent units
-                else:
-                    unit, _ = pd.factorize(group * max(len(uniques), 1) + codes)
-                    unit = unit.astype(np.int64)
-            n_units = int(unit.max()) + 1
-            unit_group = np.empty(n_units, dtype=np.int64)
-            unit_group[unit] = group
+                # Units are (group, code) pairs: a code is taken within its stratum/parent.
+                codes, width = self._unit_labels(column)
+                unit, unit_group = _unit_codes(group, n_groups, codes, width)
+            n_units = len(unit_group)
             size = np.bincount(unit_group, minlength=n_groups).astype(float)
             has_fpc = s < len(self.fpc_columns)
             if has_fpc:
@@ -253,6 +316,20 @@ class SurveyDesign:
             fpc_weights = None
         return stages, stage0_units, fpc_weights
 
+    def _unit_labels(self, column: str) -> tuple[np.ndarray, int]:
+        """Non-negative integer labels of a psu column and their range (for pair keys):
+        an integer column's values minus their minimum, else its category codes."""
+        values = self._data[column]
+        array = values.to_numpy() if isinstance(values.dtype, np.dtype) else None
+        if array is not None and array.dtype.kind in "iu" and len(array):
+            low, high = int(array.min()), int(array.max())
+            if (high - low <= _OFFSET_RANGE_FACTOR * len(array) + 1024
+                    and high <= np.iinfo(np.int64).max):
+                labels = array.astype(np.int64, copy=False)
+                return (labels - low if low else labels), high - low + 1
+        codes, uniques = _factorize(values, column, "psu")
+        return codes, max(len(uniques), 1)
+
     def _read_weights(self, fpc_weights: np.ndarray | None) -> np.ndarray:
         if self.weights_column is None:
             if fpc_weights is not None:
@@ -267,7 +344,7 @@ class SurveyDesign:
         if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
             raise WorkbenchError("weights must be numeric", column=column,
                                  value=str(values.dtype), expected="non-negative numbers")
-        values = values.to_numpy(dtype=float)
+        values = values.to_numpy(dtype=float, copy=True)
         bad = ~np.isfinite(values)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
@@ -338,9 +415,7 @@ class SurveyDesign:
         return self._count_degf(mask)
 
     def _count_degf(self, mask: np.ndarray) -> float:
-        units = np.bincount(self._stage0_units[mask], minlength=self.n_psu) > 0
-        strata = np.bincount(self._strata_codes[mask], minlength=self.n_strata) > 0
-        return float(units.sum() - strata.sum())
+        return degf_from_units(self.stages[0], self.stages[0].unit_any(mask))
 
     def __repr__(self) -> str:
         kind = (f"replicate ({self.replicates.kind}, {self.replicates.weights.shape[1]} reps)"
@@ -367,36 +442,62 @@ class SurveyDesign:
         key = ("codes", name)
         if key not in self._cache:
             valid = self.valid_mask(name)
-            codes, levels = pd.factorize(self.column(name), sort=True)
-            codes = codes.astype(np.int64)
+            codes, levels = self._raw_codes(name)
             if not valid.all():
                 codes = np.where(valid, codes, -1)
                 present = np.bincount(codes[codes >= 0], minlength=len(levels)) > 0
                 if not present.all():
-                    remap = np.cumsum(present) - 1
-                    codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+                    remap = np.append(np.cumsum(present) - 1, -1)
+                    codes = remap[codes]
                     levels = levels[present]
             self._cache[key] = (codes, np.asarray(levels))
         return self._cache[key]
 
+    def _raw_codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Codes of every distinct value (-1 for NaN/None only), cached."""
+        key = ("raw codes", name)
+        if key not in self._cache:
+            self._cache[key] = sorted_codes(self.column(name))
+        return self._cache[key]
+
     def _valid_mask(self, name: str) -> np.ndarray:
         values = self.column(name)
-        valid = values.notna().to_numpy()
-        codes = self.missing_codes.get(name)
-        if codes:
-            valid &= ~values.isin(codes).to_numpy()
+        declared = self.missing_codes.get(name)
+        if pd.api.types.is_numeric_dtype(values):
+            valid = values.notna().to_numpy()
+            if declared:
+                valid &= ~values.isin(declared).to_numpy()
+            return valid
+        # Categories: missing values and declared codes from the (few) distinct values,
+        # which is much faster than isna/isin on a million strings.
+        codes, levels = self._raw_codes(name)
+        valid = codes >= 0
+        if declared:
+            bad_level = np.append(pd.Index(levels).isin(declared), False)
+            valid &= ~bad_level[codes]
         return valid
 
     def numeric(self, name: str, valid: np.ndarray) -> np.ndarray:
-        """Float values of a numeric variable, 0.0 where not valid."""
-        values = self.column(name)
-        if pd.api.types.is_bool_dtype(values):
-            values = values.astype(float)
-        if not pd.api.types.is_numeric_dtype(values):
-            raise WorkbenchError("variable is not numeric", column=name, value=str(values.dtype),
-                                 expected="a numeric variable (use proportion() for categories)")
-        array = values.to_numpy(dtype=float, na_value=np.nan)
-        return np.where(valid, array, 0.0)
+        """Float values of a numeric variable, 0.0 where not valid (read-only: copy to
+        change it)."""
+        key = ("float", name)
+        if key not in self._cache:
+            values = self.column(name)
+            if pd.api.types.is_bool_dtype(values):
+                values = values.astype(float)
+            if not pd.api.types.is_numeric_dtype(values):
+                raise WorkbenchError("variable is not numeric", column=name,
+                                     value=str(values.dtype),
+                                     expected="a numeric variable (use proportion() for "
+                                     "categories)")
+            array = values.to_numpy(dtype=float, na_value=np.nan, copy=True)
+            array.flags.writeable = False
+            self._cache[key] = array
+        if valid.all():
+            return self._cache[key]
+        array = self._cache[key].copy()
+        np.copyto(array, 0.0, where=~valid)
+        return array
 
     # ------------------------------------------------------------------ subsets
     def subset(self, mask: Any) -> SurveyDesign:

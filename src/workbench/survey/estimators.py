@@ -7,6 +7,12 @@ w (u 1[cell k] - theta_k v 1[domain]) / denominator (Lumley 2010, sec. 2.2; Wood
 every replicate weight. Domain estimates use the whole design: rows outside the domain
 contribute zero, and the domain variance follows.
 
+Why hand-written numpy: one influence-function engine serves every estimator, and it is
+fast. The weighted numerator and denominator are summed once per sampling unit and cell
+(domain, level, table cell); the point estimates, the influence totals per unit, the SRS
+variance for the design effect and the domain df all come from those small tables, so a
+million-row estimate makes a few passes over the data and never builds an n x k array.
+
 Output columns: by variables, ``variable`` (and ``level``), ``estimate``, ``se``,
 ``ci_low``/``ci_high`` (t with design df, as R's ``confint(..., df=degf(design))``), ``df``,
 ``deff`` (design variance over SRS-without-replacement variance, as R's ``deff=TRUE``),
@@ -30,7 +36,13 @@ from scipy import sparse, stats
 from workbench.errors import WorkbenchError
 from workbench.survey.design import Columns, SurveyDesign, _as_list
 from workbench.survey.replicate import replicate_covariance
-from workbench.survey.variance import CodedInfluence, DenseInfluence, taylor_covariance
+from workbench.survey.variance import (
+    DenseInfluence,
+    Stage,
+    TableInfluence,
+    degf_from_units,
+    taylor_covariance,
+)
 
 
 @dataclass
@@ -50,6 +62,9 @@ def domains(design: SurveyDesign, by: Columns) -> Domains:
     columns = _as_list(by)
     if not columns:
         return Domains(np.zeros(design.n_rows, dtype=np.int64), pd.DataFrame(index=[0]))
+    if len(columns) == 1:
+        codes, levels = design.factorized(columns[0])
+        return Domains(codes, pd.DataFrame({columns[0]: levels}))
     codes = np.zeros(design.n_rows, dtype=np.int64)
     missing = np.zeros(design.n_rows, dtype=bool)
     level_lists = []
@@ -74,55 +89,145 @@ def domains(design: SurveyDesign, by: Columns) -> Domains:
 
 @dataclass
 class SumsSpec:
-    """Ratio-of-weighted-sums estimands: numerator cells and denominator bases."""
+    """Ratio-of-weighted-sums estimands: numerator cells and denominator bases.
 
-    cell: np.ndarray          # cell code per row, -1 = not counted
+    Code ``n_cells`` (resp. ``n_bases``) marks a row counted in no cell (base). ``u`` or
+    ``v`` None means 1 on every row. ``nested``: every row's base is ``base_of_cell`` of its
+    cell (rows in no cell are in no base) and ``v`` is ``u``; the denominator sums then
+    follow from the numerator's and ``base`` may be None.
+    """
+
+    cell: np.ndarray          # cell code per row, n_cells = not counted
     n_cells: int
-    u: np.ndarray             # numerator value per row (unweighted)
-    base: np.ndarray          # denominator base per row, -1 = not counted
+    u: np.ndarray | None      # numerator value per row (unweighted), None = 1
+    base: np.ndarray | None   # denominator base per row, n_bases = not counted
     n_bases: int
-    v: np.ndarray             # denominator value per row (unweighted)
+    v: np.ndarray | None      # denominator value per row (unweighted), None = 1
     base_of_cell: np.ndarray
     is_total: bool = False
+    nested: bool = False
+
+    def base_codes(self) -> np.ndarray:
+        if self.base is None:
+            return np.append(self.base_of_cell, self.n_bases)[self.cell]
+        return self.base
 
 
 @dataclass
 class SumsResult:
     estimate: np.ndarray
     covariance: np.ndarray
-    denominator: np.ndarray   # per cell (1 for totals)
+    denominator: np.ndarray | float   # per cell (1 for totals)
+    n_cell: np.ndarray                # unweighted cases per cell
+    n_base: np.ndarray                # unweighted cases in the base of each cell
+    srs: np.ndarray | None = None     # SRS-without-replacement variance per cell
+    presence: np.ndarray | None = None  # stage-1 units x bases: the unit holds base cases
 
 
-def _sums(spec: SumsSpec, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    if spec.n_cells == 1 and spec.n_bases == 1:
-        numerator = np.dot(weights * spec.u, (spec.cell == 0).astype(float))
-        denominator = np.dot(weights * spec.v, (spec.base == 0).astype(float))
-        return np.array([numerator]), np.array([denominator])
-    cell = np.where(spec.cell < 0, spec.n_cells, spec.cell)
-    base = np.where(spec.base < 0, spec.n_bases, spec.base)
-    numerator = np.bincount(cell, weights=weights * spec.u, minlength=spec.n_cells + 1)
-    denominator = np.bincount(base, weights=weights * spec.v, minlength=spec.n_bases + 1)
-    return numerator[: spec.n_cells], denominator[: spec.n_bases][spec.base_of_cell]
+def cell_codes(codes: np.ndarray, valid: np.ndarray, n_codes: int) -> np.ndarray:
+    """``codes`` where ``valid``, else the sentinel ``n_codes`` (a new integer array)."""
+    if n_codes == 1:
+        return (~valid).view(np.int8)  # 0 inside, 1 outside
+    out = codes.astype(np.int64, copy=True)
+    np.copyto(out, n_codes, where=~valid)
+    return out
+
+
+def _by_code(codes: np.ndarray, k: int, values: np.ndarray | None) -> np.ndarray:
+    """Sums of ``values`` (None = counts) per code 0..k-1 (code k ignored)."""
+    if k == 1:
+        inside = codes == 0
+        total = np.count_nonzero(inside) if values is None else np.dot(values, inside)
+        return np.array([total], dtype=float)
+    return np.bincount(codes, weights=values, minlength=k + 1)[:k].astype(float)
+
+
+def _merge_cells(table: np.ndarray, base_of_cell: np.ndarray, n_bases: int) -> np.ndarray:
+    """Sum the cell columns (last axis) of ``table`` into their bases."""
+    onehot = np.zeros((len(base_of_cell), n_bases))
+    onehot[np.arange(len(base_of_cell)), base_of_cell] = 1.0
+    return table @ onehot
+
+
+def _stage_tables(stage: Stage, spec: SumsSpec, a: np.ndarray, b: np.ndarray,
+                  numerator: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Unit x cell numerator sums and unit x base denominator sums at one stage."""
+    key = None
+    if numerator is None:
+        numerator, key = stage.cell_sums(spec.cell, spec.n_cells, a)
+    if spec.nested:
+        denominator = _merge_cells(numerator, spec.base_of_cell, spec.n_bases)
+    elif spec.base is spec.cell:
+        denominator, _ = stage.cell_sums(spec.cell, spec.n_cells, b, key)
+    else:
+        denominator, _ = stage.cell_sums(spec.base, spec.n_bases, b)
+    return numerator, denominator
 
 
 def _replicate_sums(spec: SumsSpec, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Numerators and denominators (n_cells x R) for every replicate weight column."""
-    n = len(spec.u)
-    rows = np.arange(n)
+    n = len(spec.cell)
 
-    def indicator(codes: np.ndarray, k: int, values: np.ndarray) -> sparse.csr_matrix:
-        keep = codes >= 0
-        return sparse.csr_matrix((values[keep], (codes[keep], rows[keep])), shape=(k, n))
+    def indicator(codes: np.ndarray, k: int, values: np.ndarray | None) -> sparse.csr_matrix:
+        rows = np.flatnonzero(codes < k)
+        data = np.ones(len(rows)) if values is None else values[rows]
+        return sparse.csr_matrix((data, (codes[rows], rows)), shape=(k, n))
 
     numerator = indicator(spec.cell, spec.n_cells, spec.u) @ weights
-    denominator = indicator(spec.base, spec.n_bases, spec.v) @ weights
+    denominator = indicator(spec.base_codes(), spec.n_bases, spec.v) @ weights
     return np.asarray(numerator), np.asarray(denominator)[spec.base_of_cell]
 
 
-def estimate_sums(design: SurveyDesign, spec: SumsSpec) -> SumsResult:
-    """Point estimates and design covariance of ratio-of-sums estimands."""
+def _dense_influence(spec: SumsSpec, a: np.ndarray, b: np.ndarray, center: np.ndarray,
+                     scale: np.ndarray) -> np.ndarray:
+    """The n x n_cells influence matrix (only for calibrated designs, which regress it)."""
+    n = len(a)
+    out = np.zeros((n, spec.n_cells + 1))
+    out[np.arange(n), spec.cell] = a
+    out = out[:, : spec.n_cells]
+    base_rows = spec.base_of_cell[None, :] == spec.base_codes()[:, None]
+    out -= base_rows * (center * b[:, None])
+    return out * scale
+
+
+def estimate_sums(design: SurveyDesign, spec: SumsSpec, *, srs: bool = False,
+                  shared: dict | None = None) -> SumsResult:
+    """Point estimates, design covariance (and SRS variance) of ratio-of-sums estimands.
+
+    Linearisation designs sum the weighted numerator and denominator by sampling unit and
+    cell once; estimates, influence unit totals and domain df all come from those tables.
+    ``shared`` (a dict) lets several specs over the same cells and ``u`` reuse the
+    numerator tables and cell counts.
+    """
+    shared = {} if shared is None else shared
     weights = design.analysis_weights()
-    numerator, denominator = _sums(spec, weights)
+    if spec.n_cells == 1 and (spec.nested or spec.base is spec.cell):
+        return _estimate_one(design, spec, weights, srs)
+    if "n_cell" not in shared:
+        shared["n_cell"] = _by_code(spec.cell, spec.n_cells, None)
+    n_cell = shared["n_cell"]
+    if spec.nested:
+        n_base_b = np.bincount(spec.base_of_cell, weights=n_cell, minlength=spec.n_bases)
+    elif spec.base is spec.cell:
+        n_base_b = n_cell
+    else:
+        n_base_b = _by_code(spec.base, spec.n_bases, None)
+    a = weights if spec.u is None else weights * spec.u
+    b = a if spec.v is spec.u else (weights if spec.v is None else weights * spec.v)
+    presence = None
+    if design.replicates is not None:
+        numerator = _by_code(spec.cell, spec.n_cells, a)
+        denominator_b = _by_code(spec.base_codes(), spec.n_bases, b)
+    else:
+        numerator_tables = shared.get("tables")
+        if numerator_tables is None:
+            numerator_tables = [None] * len(design.stages)
+        tables = [_stage_tables(design.stages[0], spec, a, b, numerator_tables[0])]
+        numerator = tables[0][0].sum(axis=0)
+        denominator_b = tables[0][1].sum(axis=0)
+        if spec.v is None:  # weights are positive on base rows
+            presence = tables[0][1] > 0
+    denominator = denominator_b[spec.base_of_cell]
     with np.errstate(invalid="ignore", divide="ignore"):
         estimate = numerator if spec.is_total else numerator / denominator
     if design.replicates is not None:
@@ -141,59 +246,123 @@ def estimate_sums(design: SurveyDesign, spec: SumsSpec) -> SumsResult:
             center = np.nan_to_num(estimate)
             with np.errstate(divide="ignore"):
                 scale = np.where(denominator != 0, 1.0 / denominator, 0.0)
-        influence = CodedInfluence(spec.cell, spec.n_cells, weights * spec.u, spec.base,
-                                   spec.n_bases, weights * spec.v, spec.base_of_cell,
-                                   center, scale)
-        covariance = linearized_covariance(design, influence)
-    return SumsResult(estimate, covariance, 1.0 if spec.is_total else denominator)
+        if design.calibration is not None:
+            influence = DenseInfluence(_dense_influence(spec, a, b, center, scale))
+            covariance = linearized_covariance(design, influence)
+        else:
+            for index in range(1, len(design.stages)):
+                tables.append(_stage_tables(design.stages[index], spec, a, b,
+                                            numerator_tables[index]))
+            shared["tables"] = [numerator for numerator, _ in tables]
+            covariance = taylor_covariance(design.stages, TableInfluence(
+                [(num, den[:, spec.base_of_cell]) for num, den in tables], center, scale),
+                design.lonely_psu)
+    result = SumsResult(estimate, covariance, 1.0 if spec.is_total else denominator,
+                        n_cell, n_base_b[spec.base_of_cell], presence=presence)
+    if srs:
+        result.srs = _srs_variance(spec, weights, a, b, numerator, denominator_b, n_base_b,
+                                   estimate)
+    return result
 
 
-def linearized_covariance(design: SurveyDesign, influence: CodedInfluence | DenseInfluence
-                          ) -> np.ndarray:
+def _estimate_one(design: SurveyDesign, spec: SumsSpec, weights: np.ndarray, srs: bool
+                  ) -> SumsResult:
+    """``estimate_sums`` for one cell that is its own base (a mean, total or ratio over
+    one domain): the weights are zeroed outside the cell once, then every sum is plain."""
+    inside = spec.cell == 0
+    n = np.count_nonzero(inside)
+    w = weights if n == len(inside) else weights * inside
+    a = w if spec.u is None else w * spec.u
+    b = a if spec.v is spec.u else (w if spec.v is None else w * spec.v)
+    numerator, denominator = np.array([a.sum()]), np.array([b.sum()])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        estimate = numerator if spec.is_total else numerator / denominator
+    presence = None
+    if design.replicates is not None:
+        rep = design.replicates
+        rep_weights = rep.weights
+        if design.domain is not None:
+            rep_weights = rep_weights * design.domain[:, None]
+        u_in = inside.astype(float) if spec.u is None else spec.u * inside
+        v_in = inside.astype(float) if spec.v is None else spec.v * inside
+        rep_num, rep_den = u_in @ rep_weights, v_in @ rep_weights
+        with np.errstate(invalid="ignore", divide="ignore"):
+            replicates = (rep_num if spec.is_total else rep_num / rep_den)[None, :]
+        covariance = replicate_covariance(replicates, estimate, rep)
+    else:
+        if spec.is_total:
+            center, scale = np.zeros(1), np.ones(1)
+        else:
+            center = np.nan_to_num(estimate)
+            scale = np.array([1.0 / denominator[0] if denominator[0] != 0 else 0.0])
+        if design.calibration is not None:
+            z = (a - center[0] * b) * scale[0]
+            covariance = linearized_covariance(design, DenseInfluence(z))
+        else:
+            tables = [(stage.unit_sums(a)[:, None], stage.unit_sums(b)[:, None])
+                      for stage in design.stages]
+            if spec.v is None:
+                presence = tables[0][1] > 0
+            covariance = taylor_covariance(design.stages, TableInfluence(tables, center, scale),
+                                           design.lonely_psu)
+    counts = np.array([n], dtype=float)
+    result = SumsResult(estimate, covariance, 1.0 if spec.is_total else denominator,
+                        counts, counts, presence=presence)
+    if srs:
+        sum_u2 = numerator if spec.u is None else np.array([np.dot(a, spec.u)])
+        if spec.v is None:
+            sum_uv, sum_v2, population = numerator, denominator, denominator
+        else:
+            sum_uv = np.array([np.dot(b, spec.u)]) if spec.u is not None else denominator
+            sum_v2, population = np.array([np.dot(b, spec.v)]), np.array([w.sum()])
+        result.srs = _srs_formula(spec.is_total, estimate, numerator, denominator, sum_u2,
+                                  sum_uv, sum_v2, counts, population)
+    return result
+
+
+def linearized_covariance(design: SurveyDesign, influence: DenseInfluence) -> np.ndarray:
     """Covariance from influence values, after removing calibration fits when calibrated."""
     if design.calibration is not None:
-        influence = DenseInfluence(
-            design.calibration.residualize(influence.dense(), design.weights))
+        dense = design.calibration.residualize(influence.dense(), design.weights)
+        influence = DenseInfluence(np.asfortranarray(dense))
     return taylor_covariance(design.stages, influence, design.lonely_psu)
 
 
-def srs_variance(design: SurveyDesign, spec: SumsSpec, estimate: np.ndarray,
-                 denominator: np.ndarray | float) -> np.ndarray:
+def _srs_variance(spec: SumsSpec, weights: np.ndarray, a: np.ndarray, b: np.ndarray,
+                  numerator: np.ndarray, denominator_b: np.ndarray, n_base_b: np.ndarray,
+                  estimate: np.ndarray) -> np.ndarray:
     """Variance under simple random sampling without replacement of the same size.
 
     As R's ``deff=TRUE``: S^2 (weighted, divisor (n-1)/n) of the linearised variable in
-    the domain, over n, times (1 - n / N_hat), scaled like the estimator.
+    the domain, over n, times (1 - n / N_hat), scaled like the estimator. The sums of
+    w u^2, w u v and w v^2 come from the estimate's own sums when u or v is 1.
     """
-    weights = design.analysis_weights()
-    positive = weights > 0
-    base = np.where(spec.base < 0, spec.n_bases, spec.base)
-    cell = np.where(spec.cell < 0, spec.n_cells, spec.cell)
-    k_b, k_c = spec.n_bases + 1, spec.n_cells + 1
+    cells, bases = spec.base_of_cell, spec.base_codes() if spec.v is not None else None
+    population_b = denominator_b if spec.v is None else _by_code(bases, spec.n_bases, weights)
+    sum_u2 = numerator if spec.u is None else _by_code(spec.cell, spec.n_cells, a * spec.u)
+    if spec.v is None:
+        sum_uv = numerator
+    elif spec.u is None:
+        sum_uv = _by_code(spec.cell, spec.n_cells, b)
+    else:
+        sum_uv = _by_code(spec.cell, spec.n_cells, a * spec.v)
+    sum_v2 = denominator_b if spec.v is None else _by_code(bases, spec.n_bases, b * spec.v)
+    return _srs_formula(spec.is_total, estimate, numerator, denominator_b[cells], sum_u2,
+                        sum_uv, sum_v2[cells], n_base_b[cells].astype(float),
+                        population_b[cells])
 
-    in_base = (base == 0).astype(float) if spec.n_bases == 1 else None
-    in_cell = (cell == 0).astype(float) if spec.n_cells == 1 else None
 
-    def by_base(values: np.ndarray) -> np.ndarray:
-        if in_base is not None:
-            return np.full(spec.n_cells, np.dot(values, in_base))
-        return np.bincount(base, weights=values, minlength=k_b)[: spec.n_bases][
-            spec.base_of_cell]
-
-    def by_cell(values: np.ndarray) -> np.ndarray:
-        if in_cell is not None:
-            return np.array([np.dot(values, in_cell)])
-        return np.bincount(cell, weights=values, minlength=k_c)[: spec.n_cells]
-
-    center = np.zeros(spec.n_cells) if spec.is_total else np.nan_to_num(estimate)
-    n = by_base(positive.astype(float))
-    population = by_base(weights)
-    sum_z = by_cell(weights * spec.u) - center * by_base(weights * spec.v)
-    sum_z2 = (by_cell(weights * spec.u**2) - 2 * center * by_cell(weights * spec.u * spec.v)
-              + center**2 * by_base(weights * spec.v**2))
+def _srs_formula(is_total: bool, estimate: np.ndarray, numerator: np.ndarray,
+                 denominator: np.ndarray, sum_u2: np.ndarray, sum_uv: np.ndarray,
+                 sum_v2: np.ndarray, n: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """SRS variance per cell from the cell's weighted sums (see ``_srs_variance``)."""
+    center = np.zeros(len(numerator)) if is_total else np.nan_to_num(estimate)
+    sum_z = numerator - center * denominator
+    sum_z2 = sum_u2 - 2 * center * sum_uv + center**2 * sum_v2
     with np.errstate(invalid="ignore", divide="ignore"):
         s2 = (sum_z2 - sum_z**2 / population) / population * n / (n - 1)
         variance = s2 / n * (population - n) / population
-        scale = population if spec.is_total else population / denominator
+        scale = population if is_total else population / denominator
         variance = variance * scale**2
     return np.where(population >= n, variance, np.nan)
 
@@ -216,19 +385,24 @@ def t_interval(estimate: np.ndarray, se: np.ndarray, df: np.ndarray,
     return estimate - crit * se, estimate + crit * se
 
 
-def _domain_df(design: SurveyDesign, dom: Domains, valid: np.ndarray) -> np.ndarray:
-    """Design df within each domain: PSUs minus strata that hold domain members."""
-    if design.replicates is not None or dom.count == 1:
-        return np.full(dom.count, design.degf(valid if dom.count == 1 else None))
-    mask = valid & (dom.codes >= 0) & (design.weights > 0)
-    if design.domain is not None:
-        mask &= design.domain
-    codes = dom.codes[mask]
-    psus = np.bincount(codes * design.n_psu + design._stage0_units[mask],
-                       minlength=dom.count * design.n_psu).reshape(dom.count, -1) > 0
-    strata = np.bincount(codes * design.n_strata + design._strata_codes[mask],
-                         minlength=dom.count * design.n_strata).reshape(dom.count, -1) > 0
-    return (psus.sum(axis=1) - strata.sum(axis=1)).astype(float)
+def _domain_df(design: SurveyDesign, dom: Domains, valid: np.ndarray,
+               presence: np.ndarray | None = None) -> np.ndarray:
+    """Design df within each domain: PSUs minus strata that hold domain members.
+
+    ``presence`` (stage-1 units x domains, from the estimate's sums) saves a pass.
+    """
+    if design.replicates is not None:
+        return np.full(dom.count, design.degf())
+    stage = design.stages[0]
+    if presence is None:
+        if dom.count == 1:
+            return np.full(1, design.degf(valid))
+        mask = valid & (dom.codes >= 0) & (design.weights > 0)
+        if design.domain is not None:
+            mask &= design.domain
+        presence = stage.cell_sums(cell_codes(dom.codes, mask, dom.count), dom.count,
+                                   None)[0] > 0
+    return np.array([degf_from_units(stage, presence[:, k]) for k in range(dom.count)])
 
 
 def _result_frame(dom: Domains, extra: dict, estimate: np.ndarray, covariance: np.ndarray,
@@ -236,19 +410,13 @@ def _result_frame(dom: Domains, extra: dict, estimate: np.ndarray, covariance: n
                   level: float, rows: np.ndarray | None = None) -> pd.DataFrame:
     se = np.sqrt(np.clip(np.diag(covariance), 0, None))
     low, high = t_interval(estimate, se, df, level)
-    frame = dom.labels.iloc[rows if rows is not None else np.arange(dom.count)]
-    frame = frame.reset_index(drop=True)
-    for key, value in extra.items():
-        frame[key] = value
-    frame["estimate"] = estimate
-    frame["se"] = se
-    frame["ci_low"] = low
-    frame["ci_high"] = high
-    frame["df"] = df
-    frame["deff"] = deff
-    frame["n"] = n.astype(np.int64)
-    frame["n_missing"] = n_missing.astype(np.int64)
-    return frame
+    labels = dom.labels.iloc[rows if rows is not None else np.arange(dom.count)]
+    columns = {name: labels[name].to_numpy() for name in labels.columns}
+    columns.update(extra)
+    columns.update({"estimate": estimate, "se": se, "ci_low": low, "ci_high": high,
+                    "df": df, "deff": deff, "n": n.astype(np.int64),
+                    "n_missing": n_missing.astype(np.int64)})
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(estimate)))
 
 
 def _in_scope(design: SurveyDesign) -> np.ndarray:
@@ -256,34 +424,38 @@ def _in_scope(design: SurveyDesign) -> np.ndarray:
     return scope if design.domain is None else scope & design.domain
 
 
+def _missing_counts(dom: Domains, scope: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Cases per domain in scope but excluded for a missing value."""
+    dropped = scope & ~valid
+    if not dropped.any():
+        return np.zeros(dom.count, dtype=np.int64)
+    return np.bincount(dom.codes[dropped], minlength=dom.count)
+
+
 def _linear(design: SurveyDesign, variables: list[str], by: Columns, level: float,
             kind: str) -> pd.DataFrame:
     dom = domains(design, by)
-    scope = _in_scope(design) & (dom.codes >= 0)
+    scope = _in_scope(design)
+    if dom.count > 1 or _as_list(by):
+        scope &= dom.codes >= 0
     valid = scope.copy()
     for name in variables:
         valid &= design.valid_mask(name)
     values = [design.numeric(name, valid) for name in variables]
-    cell = np.where(valid, dom.codes, -1)
-    u = values[0]
-    v = values[1] if kind == "ratio" else np.ones(design.n_rows)
+    cell = cell_codes(dom.codes, valid, dom.count)
+    v = values[1] if kind == "ratio" else None
     if kind == "ratio":
-        zero = np.bincount(np.where(valid, dom.codes, dom.count), weights=v,
-                           minlength=dom.count + 1)[: dom.count] == 0
-        if zero.any():
+        if (_by_code(cell, dom.count, v) == 0).any():
             raise WorkbenchError("denominator of the ratio sums to zero in a domain",
                                  column=variables[1], expected="a non-zero denominator total")
-    spec = SumsSpec(cell, dom.count, u, cell, dom.count, v, np.arange(dom.count),
+    spec = SumsSpec(cell, dom.count, values[0], cell, dom.count, v, np.arange(dom.count),
                     is_total=kind == "total")
-    result = estimate_sums(design, spec)
-    deff = design_effect(result.covariance,
-                         srs_variance(design, spec, result.estimate, result.denominator))
-    n = np.bincount(cell[cell >= 0], minlength=dom.count)
-    n_missing = np.bincount(dom.codes[scope & ~valid], minlength=dom.count)
-    df = _domain_df(design, dom, valid)
+    result = estimate_sums(design, spec, srs=True)
+    deff = design_effect(result.covariance, result.srs)
+    df = _domain_df(design, dom, valid, result.presence)
     extra = {"variable": variables[0] if kind != "ratio" else f"{variables[0]}/{variables[1]}"}
-    return _result_frame(dom, extra, result.estimate, result.covariance, df, deff, n,
-                         n_missing, level)
+    return _result_frame(dom, extra, result.estimate, result.covariance, df, deff,
+                         result.n_cell, _missing_counts(dom, scope, valid), level)
 
 
 def mean(design: SurveyDesign, variable: str, by: Columns = None,
@@ -309,7 +481,9 @@ def proportion(design: SurveyDesign, variable: str, by: Columns = None,
     """Share of each level of ``variable`` per domain; ``n`` is the domain's case count
     and ``n_level`` the unweighted count in the level."""
     dom = domains(design, by)
-    scope = _in_scope(design) & (dom.codes >= 0)
+    scope = _in_scope(design)
+    if dom.count > 1 or _as_list(by):
+        scope &= dom.codes >= 0
     valid = scope & design.valid_mask(variable)
     level_codes, levels = design.factorized(variable)
     n_levels = len(levels)
@@ -317,24 +491,20 @@ def proportion(design: SurveyDesign, variable: str, by: Columns = None,
         raise WorkbenchError("no valid values for the proportion", column=variable,
                              expected="at least one non-missing value")
     all_cells = np.arange(dom.count * n_levels)  # every level in every domain, as svyby
-    cell = np.where(valid, dom.codes * n_levels + level_codes, -1)
-    base = np.where(valid, dom.codes, -1)
-    ones = np.ones(design.n_rows)
-    spec = SumsSpec(cell, len(all_cells), ones, base, dom.count, ones,
-                    all_cells // n_levels)
-    result = estimate_sums(design, spec)
-    deff = design_effect(result.covariance,
-                         srs_variance(design, spec, result.estimate, result.denominator))
-    n_base = np.bincount(base[base >= 0], minlength=dom.count)
-    n_cell = np.bincount(cell[cell >= 0], minlength=len(all_cells))
-    n_missing = np.bincount(dom.codes[scope & ~valid], minlength=dom.count)
-    df = _domain_df(design, dom, valid)
+    combined = level_codes if dom.count == 1 else dom.codes * n_levels + level_codes
+    cell = cell_codes(combined, valid, len(all_cells))
     domain_of_cell = all_cells // n_levels
+    spec = SumsSpec(cell, len(all_cells), None, None, dom.count, None, domain_of_cell,
+                    nested=True)
+    result = estimate_sums(design, spec, srs=True)
+    deff = design_effect(result.covariance, result.srs)
+    df = _domain_df(design, dom, valid, result.presence)
+    n_missing = _missing_counts(dom, scope, valid)
     extra = {"variable": variable, "level": np.asarray(levels)[all_cells % n_levels]}
     frame = _result_frame(dom, extra, result.estimate, result.covariance,
-                          df[domain_of_cell], deff, n_base[domain_of_cell],
+                          df[domain_of_cell], deff, result.n_base,
                           n_missing[domain_of_cell], level, rows=domain_of_cell)
-    frame.insert(frame.columns.get_loc("n") + 1, "n_level", n_cell)
+    frame.insert(frame.columns.get_loc("n") + 1, "n_level", result.n_cell.astype(np.int64))
     return frame
 
 
@@ -372,9 +542,9 @@ def quantile(design: SurveyDesign, variable: str, q: float | Sequence[float] = 0
                 rows.append((k, p, np.nan, np.nan, np.nan, np.nan))
                 continue
             estimate = _inverse_cdf(sorted_values, cumulative, p)
-            below = np.where(members & (values <= estimate), 1.0, 0.0)
-            spec = SumsSpec(np.where(members, 0, -1), 1, below, np.where(members, 0, -1), 1,
-                            np.ones(design.n_rows), np.zeros(1, dtype=np.int64))
+            below = (members & (values <= estimate)).astype(float)
+            cell = (~members).astype(np.int64)  # 0 = in the domain, 1 = elsewhere
+            spec = SumsSpec(cell, 1, below, cell, 1, None, np.zeros(1, dtype=np.int64))
             cdf = estimate_sums(design, spec)
             cdf_se = np.sqrt(cdf.covariance[0, 0])
             p_low, p_high = t_interval(cdf.estimate[0], cdf_se, df[k], level)

@@ -1,7 +1,8 @@
 """Weighted two-way tables with percentages, CIs and the Rao-Scott tests of independence.
 
-Cell shares, row and column percentages are ratios of weighted sums (one engine call
-each). The tests follow Rao & Scott (1984) as implemented in R's ``svychisq``:
+Cell shares, row and column percentages are ratios of weighted sums of the same cells
+(one pass over the data shared by all of them). The tests follow Rao & Scott (1984) as
+implemented in R's ``svychisq``:
 
 * Pearson X^2 from the estimated cell proportions p, scaled to the sample size n;
 * the generalised design effects are the eigenvalues of
@@ -26,11 +27,12 @@ from workbench.survey.design import SurveyDesign
 from workbench.survey.estimators import (
     SumsSpec,
     _in_scope,
+    cell_codes,
     design_effect,
     estimate_sums,
-    srs_variance,
     t_interval,
 )
+from workbench.survey.variance import degf_from_units
 
 
 @dataclass
@@ -83,16 +85,12 @@ def rao_scott(proportions: np.ndarray, covariance: np.ndarray, n_rows: int, n_co
             "pearson": float(pearson), "design_effects": np.linalg.eigvals(delta).real}
 
 
-def _codes(design: SurveyDesign, name: str, valid: np.ndarray) -> tuple[np.ndarray, list]:
-    """Codes of the levels observed among ``valid`` rows (-1 elsewhere)."""
-    codes, levels = design.factorized(name)
-    codes = np.where(valid, codes, -1)
-    present = np.bincount(codes[codes >= 0], minlength=len(levels)) > 0
-    if not present.all():
-        remap = np.cumsum(present) - 1
-        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
-        levels = levels[present]
-    return codes, list(levels)
+def _observed_levels(codes: np.ndarray, levels: np.ndarray, counts: np.ndarray
+                     ) -> tuple[np.ndarray, list]:
+    """Old code -> new code (levels with cases only; -1 for dropped) and those levels."""
+    present = counts > 0
+    remap = np.where(present, np.cumsum(present) - 1, -1)
+    return remap, list(np.asarray(levels)[present])
 
 
 def crosstab(design: SurveyDesign, row: str, col: str, level: float = 0.95) -> CrosstabResult:
@@ -102,51 +100,72 @@ def crosstab(design: SurveyDesign, row: str, col: str, level: float = 0.95) -> C
     ``estimate``/``se``/``ci_low``/``ci_high``/``deff`` (cell share of the total, 0-1),
     ``row_percent``, ``col_percent`` (0-100, each with ``_se``, ``_ci_low``, ``_ci_high``),
     ``n_missing`` (cases dropped for a missing row or column value).
+
+    Every estimate is a ratio of the same weighted cell sums with a different base (all
+    cells, the row, the column, none for counts): the unit x cell table of weights is
+    summed once and shared by the four estimates.
     """
     scope = _in_scope(design)
     valid = scope & design.valid_mask(row) & design.valid_mask(col)
-    row_codes, row_levels = _codes(design, row, valid)
-    col_codes, col_levels = _codes(design, col, valid)
+    row_codes, row_levels = design.factorized(row)
+    col_codes, col_levels = design.factorized(col)
+    n_r, n_c = len(row_levels), len(col_levels)
+    k = n_r * n_c
+    cell = cell_codes(row_codes * n_c + col_codes, valid, k) if k > 1 else \
+        (~valid).astype(np.int64)
+    counts = np.bincount(cell, minlength=k + 1)[:k].reshape(n_r, n_c)
+    row_remap, row_levels = _observed_levels(row_codes, row_levels, counts.sum(axis=1))
+    col_remap, col_levels = _observed_levels(col_codes, col_levels, counts.sum(axis=0))
+    cell_counts = counts.ravel().astype(float)
+    if len(row_levels) < n_r or len(col_levels) < n_c:  # levels seen only out of scope
+        old_r, old_c = np.divmod(np.arange(k), n_c)
+        new_k = len(row_levels) * len(col_levels)
+        lookup = np.where((row_remap[old_r] >= 0) & (col_remap[old_c] >= 0),
+                          row_remap[old_r] * len(col_levels) + col_remap[old_c], new_k)
+        cell = np.append(lookup, new_k)[cell]
+        cell_counts = np.bincount(lookup, weights=cell_counts, minlength=new_k + 1)[:new_k]
     n_r, n_c = len(row_levels), len(col_levels)
     if n_r < 2 or n_c < 2:
         raise WorkbenchError("crosstab needs at least two categories in each variable",
                              column=row if n_r < 2 else col, expected=">= 2 observed levels")
     k = n_r * n_c
-    cell = np.where(valid, row_codes * n_c + col_codes, -1)
-    ones = np.ones(design.n_rows)
     all_cells = np.arange(k)
-    whole = np.where(valid, 0, -1)
-    shares_spec = SumsSpec(cell, k, ones, whole, 1, ones, np.zeros(k, dtype=np.int64))
-    counts_spec = SumsSpec(cell, k, ones, whole, 1, ones, np.zeros(k, dtype=np.int64),
-                           is_total=True)
-    row_spec = SumsSpec(cell, k, ones, np.where(valid, row_codes, -1), n_r, ones,
-                        all_cells // n_c)
-    col_spec = SumsSpec(cell, k, ones, np.where(valid, col_codes, -1), n_c, ones,
-                        all_cells % n_c)
-    design_df = design.degf(valid)
-    shares = estimate_sums(design, shares_spec)
-    frame = pd.DataFrame({row: np.asarray(row_levels, dtype=object)[all_cells // n_c],
-                          col: np.asarray(col_levels, dtype=object)[all_cells % n_c]})
-    frame["n"] = np.bincount(cell[cell >= 0], minlength=k)
-    counts = estimate_sums(design, counts_spec)
-    frame["weighted_count"] = counts.estimate
-    frame["weighted_count_se"] = np.sqrt(np.diag(counts.covariance))
+    whole = np.zeros(k, dtype=np.int64)
+    shared: dict = {"n_cell": cell_counts}
+    shares = estimate_sums(design, SumsSpec(cell, k, None, None, 1, None, whole, nested=True),
+                           srs=True, shared=shared)
+    counts = estimate_sums(design, SumsSpec(cell, k, None, None, 1, None, whole,
+                                            is_total=True, nested=True), shared=shared)
+    percents = {
+        "row_percent": estimate_sums(design, SumsSpec(cell, k, None, None, n_r, None,
+                                                      all_cells // n_c, nested=True),
+                                     shared=shared),
+        "col_percent": estimate_sums(design, SumsSpec(cell, k, None, None, n_c, None,
+                                                      all_cells % n_c, nested=True),
+                                     shared=shared),
+    }
+    if shares.presence is not None:
+        design_df = degf_from_units(design.stages[0], shares.presence[:, 0])
+    else:
+        design_df = design.degf(valid)
     se = np.sqrt(np.clip(np.diag(shares.covariance), 0, None))
-    frame["estimate"] = shares.estimate
-    frame["se"] = se
-    frame["ci_low"], frame["ci_high"] = t_interval(shares.estimate, se, design_df, level)
-    frame["df"] = design_df
-    frame["deff"] = design_effect(shares.covariance, srs_variance(
-        design, shares_spec, shares.estimate, shares.denominator))
-    for name, spec in (("row_percent", row_spec), ("col_percent", col_spec)):
-        result = estimate_sums(design, spec)
+    ci_low, ci_high = t_interval(shares.estimate, se, design_df, level)
+    columns = {row: np.asarray(row_levels, dtype=object)[all_cells // n_c],
+               col: np.asarray(col_levels, dtype=object)[all_cells % n_c],
+               "n": shares.n_cell.astype(np.int64),
+               "weighted_count": counts.estimate,
+               "weighted_count_se": np.sqrt(np.diag(counts.covariance)),
+               "estimate": shares.estimate, "se": se, "ci_low": ci_low, "ci_high": ci_high,
+               "df": design_df, "deff": design_effect(shares.covariance, shares.srs)}
+    for name, result in percents.items():
         pct_se = np.sqrt(np.clip(np.diag(result.covariance), 0, None))
         low, high = t_interval(result.estimate, pct_se, design_df, level)
-        frame[name] = 100 * result.estimate
-        frame[f"{name}_se"] = 100 * pct_se
-        frame[f"{name}_ci_low"] = 100 * low
-        frame[f"{name}_ci_high"] = 100 * high
-    frame["n_missing"] = int((scope & ~valid).sum())
-    n_valid = float(valid.sum())
-    test = rao_scott(shares.estimate, shares.covariance, n_r, n_c, n_valid, design_df)
+        columns[name] = 100 * result.estimate
+        columns[f"{name}_se"] = 100 * pct_se
+        columns[f"{name}_ci_low"] = 100 * low
+        columns[f"{name}_ci_high"] = 100 * high
+    n_valid = int(shares.n_base[0])
+    columns["n_missing"] = int(np.count_nonzero(scope)) - n_valid
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(k))
+    test = rao_scott(shares.estimate, shares.covariance, n_r, n_c, float(n_valid), design_df)
     return CrosstabResult(row, col, frame, test)

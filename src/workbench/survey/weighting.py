@@ -13,7 +13,8 @@ the dummies of all margins at once, the limit of R's repeated post-stratificatio
 Replicate designs are calibrated replicate by replicate instead (as R does).
 
 Why our own code: raking is iterative proportional fitting on the (small) table of
-joint margin cells, so a million-row rake costs two passes over the data.
+joint margin cells, so a million-row rake costs two passes over the data (the cell totals,
+then the new weights); its diagnostics are computed from the cell table as well.
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.survey.design import Columns, SurveyDesign, _as_list
+from workbench.survey.design import (
+    Columns,
+    SurveyDesign,
+    _as_list,
+    _compact_integers,
+    sorted_codes,
+)
 from workbench.survey.variance import _column_sums
 
 
@@ -107,15 +114,19 @@ def _margin_codes(design: SurveyDesign, variable: str, targets: Mapping
     if (target <= 0).any() or not np.isfinite(target).all():
         raise WorkbenchError("population targets must be positive", column=variable,
                              expected="counts > 0")
-    return codes.astype(np.int64), target, levels
+    return codes.astype(np.int64, copy=False), target, levels
 
 
 def _weight_rows(before: np.ndarray, after: np.ndarray) -> list[dict]:
     def describe(w: np.ndarray) -> dict[str, float]:
-        positive = w[w > 0]
-        total, squares = w.sum(), (w**2).sum()
-        return {"min": positive.min(), "max": positive.max(), "mean": positive.mean(),
-                "sum": total, "max_min_ratio": positive.max() / positive.min(),
+        is_positive = w > 0
+        everyone = bool(is_positive.all())
+        positive = w if everyone else w[is_positive]
+        total, squares = w.sum(), np.dot(w, w)
+        low, high = positive.min(), positive.max()
+        mean = total / len(w) if everyone else positive.mean()
+        return {"min": low, "max": high, "mean": mean, "sum": total,
+                "max_min_ratio": high / low,
                 "kish_deff": len(positive) * squares / total**2,
                 "effective_n": total**2 / squares}
 
@@ -125,12 +136,18 @@ def _weight_rows(before: np.ndarray, after: np.ndarray) -> list[dict]:
 
 
 def _diagnostics(margins: list[tuple[str, list, np.ndarray, np.ndarray]],
-                 before: np.ndarray, after: np.ndarray) -> pd.DataFrame:
+                 before: np.ndarray, after: np.ndarray,
+                 margin_sums: list[tuple[np.ndarray, np.ndarray]] | None = None
+                 ) -> pd.DataFrame:
+    """Targets and weighted margins before/after (``margin_sums`` if already known)."""
     rows = []
-    for variable, levels, codes, target in margins:
+    for m, (variable, levels, codes, target) in enumerate(margins):
         k = len(levels)
-        sum_before = np.bincount(codes, weights=before, minlength=k)
-        sum_after = np.bincount(codes, weights=after, minlength=k)
+        if margin_sums is None:
+            sum_before = np.bincount(codes, weights=before, minlength=k)
+            sum_after = np.bincount(codes, weights=after, minlength=k)
+        else:
+            sum_before, sum_after = margin_sums[m]
         for j, level in enumerate(levels):
             rows.append({"section": "margin", "variable": variable, "level": level,
                          "target": target[j], "before": sum_before[j],
@@ -267,7 +284,8 @@ def rake(design: SurveyDesign, margins: Mapping[str, Mapping], *, max_iter: int 
     joint = np.zeros(design.n_rows, dtype=np.int64)
     for _, codes, target, _ in coded:
         joint = joint * len(target) + codes
-    cell, joint_values = pd.factorize(joint)
+    # Joint cells of all margins (few): raking works on their weighted totals.
+    cell, joint_values = _compact_integers(joint) or sorted_codes(pd.Series(joint))
     cell_margins = []
     remainder = np.asarray(joint_values)
     for _, _, target, _ in reversed(coded):
@@ -282,7 +300,10 @@ def rake(design: SurveyDesign, margins: Mapping[str, Mapping], *, max_iter: int 
                                    bounds)
         return weights * factor[cell], history, ok
 
-    new_weights, history, converged = adjust(design.weights)
+    cell_weights = np.bincount(cell, weights=design.weights, minlength=len(joint_values))
+    factor, history, converged = _ipf(cell_weights, cell_margins, targets, max_iter,
+                                      tolerance, bounds)
+    new_weights = design.weights * factor[cell]
     if not converged and require_convergence:
         raise WorkbenchError(
             f"raking did not converge in {max_iter} sweeps (largest relative margin error "
@@ -292,8 +313,11 @@ def rake(design: SurveyDesign, margins: Mapping[str, Mapping], *, max_iter: int 
     convergence = pd.DataFrame({"iteration": np.arange(1, len(history) + 1),
                                 "max_relative_error": history})
     convergence["converged"] = converged
+    margin_sums = [(np.bincount(codes, weights=cell_weights, minlength=len(target)),
+                    np.bincount(codes, weights=cell_weights * factor, minlength=len(target)))
+                   for codes, target in zip(cell_margins, targets)]
     diagnostics = _diagnostics([(v, levels, codes, target) for v, codes, target, levels
-                                in coded], design.weights, new_weights)
+                                in coded], design.weights, new_weights, margin_sums)
     calibration = Calibration([codes for _, codes, _, _ in coded],
                               [len(target) for _, _, target, _ in coded])
     rep = _apply_to_replicates(design, lambda w: adjust(w)[0])
