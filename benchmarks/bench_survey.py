@@ -1,8 +1,10 @@
 """Benchmark: workbench.survey against svy on a synthetic 1,000,000-row design.
 
-Design: 50 strata x 40 PSUs x 500 respondents, unequal weights; categorical variables are
-plain pandas object (string) columns, as the project's CSV reader gives them, and svy gets
-the same data as a polars frame. Both libraries run in this one process, repeats
+Design: 50 strata x 40 PSUs x 500 respondents, unequal weights. The categorical variables
+come in two representations, each given to BOTH libraries (svy as a polars frame of the
+same data): plain pandas object (string) columns, as a CSV reader gives free text, and
+integer codes (pandas nullable ``Int64``: sex 1..2, region 1..7, age group 1..5), as the
+workbench's data dictionaries deliver coded variables after validation. Both libraries run in this one process, repeats
 interleaved (workbench, svy, workbench, svy, ...) so that load from other jobs hits both
 alike, with ``gc.collect()`` before every timed call; each time is the best of ``REPEATS``.
 
@@ -12,14 +14,14 @@ What is timed, the same work for both libraries:
   svy ``Sample``) built just before, untimed, and warmed by one untimed estimate of an
   unrelated variable (``x2``), so that design-level lazy set-up is done in both but the
   timed call does all the work on its own variables (coding the categories included);
-  "design + mean" times the construction of the design too.
+  "design + mean" times the construction of the design too. One table per representation.
 * "same design reused": every repeat on one design; workbench keeps the category codes of
   a variable after its first use, svy recomputes them (shown for information).
 
 Peak memory (the process's resident high-water mark, VmHWM: data, design and every
 operation once) is measured in one subprocess per library.
 
-Run: .venv/bin/python benchmarks/bench_survey.py   (about two minutes)
+Run: .venv/bin/python benchmarks/bench_survey.py   (about three minutes)
 """
 
 from __future__ import annotations
@@ -39,25 +41,39 @@ REPEATS = 7
 SEED = 20240601
 REGIONS = [f"region_{i}" for i in range(7)]
 AGES = ["18-24", "25-34", "35-44", "45-59", "60+"]
-MARGINS = {
-    "region": {r: 1_000_000.0 * s for r, s in zip(REGIONS, [.2, .15, .15, .15, .1, .15, .1])},
-    "sex": {"f": 520_000.0, "m": 480_000.0},
-    "agegrp": {a: 1_000_000.0 * s for a, s in zip(AGES, [.15, .25, .25, .2, .15])},
-}
+SEXES = ["f", "m"]
+REGION_SHARES = [.2, .15, .15, .15, .1, .15, .1]
+AGE_SHARES = [.15, .25, .25, .2, .15]
+SEX_TOTALS = [520_000.0, 480_000.0]
+
+
+def margins(integer_codes: bool) -> dict[str, dict]:
+    """Population totals for raking, keyed by the labels of the chosen representation."""
+    def key(labels: list[str]) -> list:
+        return list(range(1, len(labels) + 1)) if integer_codes else labels
+    return {
+        "region": {r: 1_000_000.0 * s for r, s in zip(key(REGIONS), REGION_SHARES)},
+        "sex": dict(zip(key(SEXES), SEX_TOTALS)),
+        "agegrp": {a: 1_000_000.0 * s for a, s in zip(key(AGES), AGE_SHARES)},
+    }
+
+
 TARGETS = {"design + mean": 10, "mean by 7 domains": 10, "proportion (5 levels)": 10,
            "rake (3 margins)": 10, "crosstab 2x7 Rao-Scott": 10, "logit (4 terms)": 3}
 
 
-def make_data() -> pd.DataFrame:
+def make_data(integer_codes: bool = False) -> pd.DataFrame:
+    """The synthetic survey; ``integer_codes`` gives the categorical variables as nullable
+    Int64 codes 1..k (same values, same order as the text labels) instead of strings."""
     rng = np.random.default_rng(SEED)
     n = N_STRATA * N_PSU_PER_STRATUM * N_PER_PSU
     psu = np.repeat(np.arange(N_STRATA * N_PSU_PER_STRATUM), N_PER_PSU)
     stratum = psu // N_PSU_PER_STRATUM
     psu_effect = rng.normal(0, 0.5, N_STRATA * N_PSU_PER_STRATUM)[psu]
     x1, x2 = rng.normal(size=n), rng.normal(size=n)
-    sex = rng.choice(["f", "m"], n)
+    sex = rng.choice(SEXES, n)
     logit = -0.5 + 0.8 * x1 - 0.4 * x2 + 0.3 * (sex == "m") + psu_effect
-    return pd.DataFrame({
+    data = pd.DataFrame({
         "stratum": stratum, "psu": psu,
         "w": rng.uniform(0.5, 1.5, n),
         "y": 50 + 10 * x1 + psu_effect * 5 + rng.normal(0, 5, n),
@@ -65,6 +81,11 @@ def make_data() -> pd.DataFrame:
         "region": rng.choice(REGIONS, n), "agegrp": rng.choice(AGES, n),
         "outcome": (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(np.int64),
     })
+    if integer_codes:
+        for column, labels in [("sex", SEXES), ("region", REGIONS), ("agegrp", AGES)]:
+            code = {label: i for i, label in enumerate(labels, start=1)}
+            data[column] = pd.array(data[column].map(code).to_numpy(), dtype="Int64")
+    return data
 
 
 class Library:
@@ -80,7 +101,7 @@ class Library:
         return design
 
 
-def workbench_library(data: pd.DataFrame) -> Library:
+def workbench_library(data: pd.DataFrame, rake_margins: dict[str, dict]) -> Library:
     from workbench.survey import SurveyDesign
 
     def build() -> SurveyDesign:
@@ -91,13 +112,13 @@ def workbench_library(data: pd.DataFrame) -> Library:
         "design + mean": lambda d: build().mean("y"),
         "mean by 7 domains": lambda d: d.mean("y", by="region"),
         "proportion (5 levels)": lambda d: d.proportion("agegrp"),
-        "rake (3 margins)": lambda d: d.rake(MARGINS),
+        "rake (3 margins)": lambda d: d.rake(rake_margins),
         "crosstab 2x7 Rao-Scott": lambda d: d.crosstab("sex", "region").test,
         "logit (4 terms)": lambda d: d.glm("outcome ~ x1 + x2 + C(sex)", family="binomial"),
     })
 
 
-def svy_library(data: pd.DataFrame) -> Library:
+def svy_library(data: pd.DataFrame, rake_margins: dict[str, dict]) -> Library:
     import polars as pl
     import svy
 
@@ -112,7 +133,8 @@ def svy_library(data: pd.DataFrame) -> Library:
         "design + mean": lambda s: build().estimation.mean("y"),
         "mean by 7 domains": lambda s: s.estimation.mean("y", by="region"),
         "proportion (5 levels)": lambda s: s.estimation.prop("agegrp"),
-        "rake (3 margins)": lambda s: s.weighting.rake(controls=MARGINS, wgt_name="rk"),
+        "rake (3 margins)": lambda s: s.weighting.rake(controls=rake_margins,
+                                                                wgt_name="rk"),
         "crosstab 2x7 Rao-Scott": lambda s: s.categorical.tabulate("sex", "region").stats,
         "logit (4 terms)": lambda s: s.glm.fit(y="outcome", x=["x1", "x2", svy.Cat("sex")],
                                                family="binomial"),
@@ -163,7 +185,8 @@ def agreement(data: pd.DataFrame) -> str:
 
 def peak_memory_child(library: str) -> None:
     data = make_data()
-    lib = workbench_library(data) if library == "workbench" else svy_library(data)
+    make_library = workbench_library if library == "workbench" else svy_library
+    lib = make_library(data, margins(integer_codes=False))
     design = lib.warm_design()
     for operation in TARGETS:
         lib.operations[operation](design)
@@ -199,13 +222,22 @@ def print_table(title: str, best: dict[str, dict[str, float]], targets: bool) ->
 
 def main() -> None:
     data = make_data()
-    libraries = [workbench_library(data), svy_library(data)]
+    libraries = [workbench_library(data, margins(False)), svy_library(data, margins(False))]
     fresh = compare(libraries, fresh=True)
     reused = compare(libraries, fresh=False)
+    del libraries
+    coded = make_data(integer_codes=True)
+    coded_libraries = [workbench_library(coded, margins(True)),
+                       svy_library(coded, margins(True))]
+    fresh_coded = compare(coded_libraries, fresh=True)
+    del coded_libraries, coded
     print(f"{len(data):,} rows, {N_STRATA} strata x {N_PSU_PER_STRATUM} PSUs; seconds, best "
           f"of {REPEATS} interleaved repeats in one process\n")
     print_table("Fresh design for every call (same work for both; 'design + mean' includes "
                 "building the design):", fresh, targets=True)
+    print_table("Fresh design for every call, integer-coded categories, as the workbench's "
+                "data dictionaries deliver them (Int64 codes, given to both):", fresh_coded,
+                targets=True)
     print_table("Same design reused for every repeat (workbench reuses its category codes):",
                 reused, targets=False)
     print(agreement(data))

@@ -23,6 +23,7 @@ frame in place after building the design is not supported: build a new design in
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,18 +83,65 @@ def _compact_integers(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None
     return rank[shifted], values
 
 
+def _integer_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The values of an integer-valued column as a numpy integer array (missing rows filled
+    with the smallest value) and its missing mask (None when nothing is missing); None for
+    other columns.
+
+    Covers numpy integer columns, pandas nullable integers (``Int64``...) and float columns
+    whose every non-NaN value is a finite whole number (coded variables read with NaN), the
+    way data dictionaries deliver coded variables; such columns are then coded by offset and
+    one ``np.bincount`` instead of hashing every row.
+    """
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype):
+        array = values.to_numpy()
+        if dtype.kind in "iu":
+            return array, None
+        if dtype.kind != "f":
+            return None
+        low, high = np.fmin.reduce(array), np.fmax.reduce(array)  # ignore NaN
+        if (not (np.isfinite(low) and np.isfinite(high)) or high - low > 2.0 ** 52
+                or max(-low, high) >= 2.0 ** 62):  # beyond exact int64 conversion
+            return None
+        missing = np.isnan(array)
+        with np.errstate(invalid="ignore"):
+            whole = np.trunc(array) == array
+        if not (whole | missing).all():
+            return None
+        filled = np.where(missing, low, array) if missing.any() else array
+        return filled.astype(np.int64), (missing if missing.any() else None)
+    if isinstance(dtype, pd.core.dtypes.dtypes.BaseMaskedDtype) and dtype.kind in "iu":
+        missing = values.isna().to_numpy()
+        if missing.all():
+            return None
+        fill = values.min() if missing.any() else 0
+        return values.to_numpy(dtype=dtype.numpy_dtype, na_value=fill), (
+            missing if missing.any() else None)
+    return None
+
+
 def sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes (int64, -1 where missing) and distinct values in sorted order.
 
-    The result of ``pd.factorize(values, sort=True)``, faster: integer columns are coded by
-    offset, and other plain numpy columns are hashed unsorted before the few distinct values
-    are sorted (pandas sorts by re-hashing every row).
+    The result of ``pd.factorize(values, sort=True)``, faster: integer-valued columns
+    (numpy or nullable integers, whole-number floats) are coded by offset, and other plain
+    numpy columns are hashed unsorted before the few distinct values are sorted (pandas
+    sorts by re-hashing every row).
     """
-    array = values.to_numpy() if isinstance(values.dtype, np.dtype) else None
-    if array is not None and array.dtype.kind in "iu" and len(array):
+    integers = _integer_values(values) if len(values) else None
+    if integers is not None:
+        array, missing = integers
         compact = _compact_integers(array)
         if compact is not None:
-            return compact
+            codes, levels = compact
+            if values.dtype.kind == "f":
+                levels = _float_levels(values.to_numpy(), levels)
+            if missing is not None:
+                codes = codes.copy() if codes is array else codes
+                codes[missing] = -1
+            return codes, levels
+    array = values.to_numpy() if isinstance(values.dtype, np.dtype) else None
     if array is not None and array.dtype.kind in "iufbO":
         codes, uniques = pd.factorize(array)
         try:
@@ -107,6 +155,49 @@ def sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             return rank[codes], np.asarray(uniques)[order]
     codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int64, copy=False), np.asarray(uniques)
+
+
+def _float_levels(array: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Whole-number levels of a float column as floats; a zero level keeps the sign of the
+    first zero in the data (as hashing does: -0.0 and 0.0 are one level)."""
+    levels = levels.astype(array.dtype)
+    zero = np.flatnonzero(levels == 0)
+    if len(zero) and np.signbit(array[np.argmax(array == 0)]):
+        levels[zero[0]] = -0.0
+    return levels
+
+
+def _is_declared_number(values: pd.Series, declared: list) -> np.ndarray:
+    """``values.isin(declared)`` of a numeric column as a numpy mask (missing rows False).
+
+    Plain or nullable integer/float columns with numeric codes are compared code by code
+    (under 1 ms per code at a million rows, where the hash-based ``isin`` takes 10-60 ms);
+    anything else goes through ``isin``.
+    """
+    dtype = values.dtype
+    numeric_codes = all(isinstance(code, numbers.Real) and code == code  # not NaN
+                        for code in declared)
+    if numeric_codes and len(declared) <= 16 and dtype.kind in "iuf":
+        if isinstance(dtype, np.dtype):
+            array = values.to_numpy()
+        elif isinstance(dtype, pd.core.dtypes.dtypes.BaseMaskedDtype):
+            array = values.to_numpy(dtype=dtype.numpy_dtype,
+                                    na_value=np.nan if dtype.kind == "f" else 0)
+            missing = values.isna().to_numpy()
+            return _equal_any(array, declared) & ~missing
+        else:
+            array = None
+        if array is not None:
+            return _equal_any(array, declared)
+    return values.isin(declared).to_numpy()
+
+
+def _equal_any(array: np.ndarray, codes: list) -> np.ndarray:
+    """True where ``array`` equals one of ``codes``."""
+    hit = np.zeros(len(array), dtype=bool)
+    for code in codes:
+        hit |= array == code
+    return hit
 
 
 def _factorize(values: pd.Series, column: str, role: str) -> tuple[np.ndarray, np.ndarray]:
@@ -466,7 +557,7 @@ class SurveyDesign:
         if pd.api.types.is_numeric_dtype(values):
             valid = values.notna().to_numpy()
             if declared:
-                valid &= ~values.isin(declared).to_numpy()
+                valid &= ~_is_declared_number(values, declared)
             return valid
         # Categories: missing values and declared codes from the (few) distinct values,
         # which is much faster than isna/isin on a million strings.
