@@ -81,7 +81,7 @@ def test_xlsx_sheet(tmp_path: Path) -> None:
 
 
 def test_sav_keeps_codes_labels_and_user_missing(tmp_path: Path) -> None:
-    pyreadstat = pytest.importorskip("pyreadstat")
+    import pyreadstat
     path = tmp_path / "s.sav"
     frame = pd.DataFrame({"id": [1.0, 2.0, 3.0], "trust": [1.0, 4.0, 98.0]})
     pyreadstat.write_sav(frame, str(path), variable_value_labels={"trust": {1.0: "None", 4.0: "Full", 98.0: "DK"}},

@@ -92,3 +92,14 @@ def test_design_alpha_uses_design_weights(dstrat, apistrat):
     result = dstrat.cronbach_alpha(items)
     direct = cronbach_alpha(apistrat, items, weights=apistrat["pw"].to_numpy())
     assert result.alpha == pytest.approx(direct.alpha)
+
+
+def test_glm_on_a_jackknife_design_matches_the_jackknife_mean(dclus1):
+    # An intercept-only gaussian model estimates the mean, and a replicate design refits it
+    # with every replicate's weights, so its SE must equal the jackknife SE of the mean
+    # (R: svyglm(api00 ~ 1, as.svrepdesign(dclus1)) and svymean agree the same way).
+    jk = dclus1.jackknife()
+    mean = jk.mean("api00").iloc[0]
+    model = jk.glm("api00 ~ 1", family="gaussian")
+    assert model.params["Intercept"] == pytest.approx(mean["estimate"], rel=1e-10)
+    assert model.bse["Intercept"] == pytest.approx(mean["se"], rel=1e-8)

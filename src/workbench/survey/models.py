@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,20 @@ class ModelFrame:
     valid: np.ndarray
     n_missing: int
     response_levels: list = field(default_factory=list)
+
+
+def _replicate_refits(design: Any, valid: np.ndarray, n_params: int,
+                      refit: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Parameters refitted with each replicate's weights (n_params x replicates); rows
+    outside the domain or with missing values get weight 0, as in the full-sample fit."""
+    weights = design.replicates.weights
+    reps = np.empty((n_params, weights.shape[1]))
+    for r in range(weights.shape[1]):
+        w_r = np.where(valid, weights[:, r], 0.0)
+        if design.domain is not None:
+            w_r = w_r * design.domain
+        reps[:, r] = refit(w_r)
+    return reps
 
 
 def _split_terms(rhs: str) -> tuple[list[str], bool]:
@@ -328,14 +342,9 @@ def survey_glm(design: SurveyDesign, formula: str, family: str = "gaussian",
     fit = _irls(frame.x, frame.y, weights, family, intercept=intercept)
     beta = fit.beta
     if design.replicates is not None:
-        rep = design.replicates
-        reps = np.empty((len(beta), rep.weights.shape[1]))
-        for r in range(rep.weights.shape[1]):
-            w_r = np.where(frame.valid, rep.weights[:, r], 0.0)
-            if design.domain is not None:
-                w_r = w_r * design.domain
-            reps[:, r] = _irls(frame.x, frame.y, w_r, family, start=beta).beta
-        covariance = replicate_covariance(reps, beta, rep)
+        reps = _replicate_refits(design, frame.valid, len(beta),
+                                 lambda w_r: _irls(frame.x, frame.y, w_r, family, start=beta).beta)
+        covariance = replicate_covariance(reps, beta, design.replicates)
     else:
         scores = frame.x.T * fit.residual  # p x n: U_i = x_i w_i (y_i - mu_i)
         # Influence U A^-1: the unit totals of U are multiplied by A^-1, not the n rows.
@@ -434,14 +443,9 @@ def survey_ordinal_logit(design: SurveyDesign, formula: str,
     weights = np.where(frame.valid, design.analysis_weights(), 0.0)
     theta, h, converged, iterations = _fit_ordinal(frame.x, frame.y, weights, n_cut)
     if design.replicates is not None:
-        rep = design.replicates
-        reps = np.empty((len(theta), rep.weights.shape[1]))
-        for r in range(rep.weights.shape[1]):
-            w_r = np.where(frame.valid, rep.weights[:, r], 0.0)
-            if design.domain is not None:
-                w_r = w_r * design.domain
-            reps[:, r] = _fit_ordinal(frame.x, frame.y, w_r, n_cut, start=theta)[0]
-        covariance = replicate_covariance(reps, theta, rep)
+        reps = _replicate_refits(design, frame.valid, len(theta),
+                                 lambda w_r: _fit_ordinal(frame.x, frame.y, w_r, n_cut, start=theta)[0])
+        covariance = replicate_covariance(reps, theta, design.replicates)
     else:
         _, score = _ordinal_parts(theta, frame.x, frame.y, n_cut)
         influence = (score * weights[:, None]) @ np.linalg.inv(-h)
