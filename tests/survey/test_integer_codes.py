@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from workbench.survey import SurveyDesign
-from workbench.survey.design import sorted_codes
+from workbench.survey.coding import sorted_codes
 
 # Text labels sort in the same order as their integer codes, so level i of one matches
 # level i of the other; "99_refused" / 99 is the declared missing code.

@@ -23,7 +23,6 @@ frame in place after building the design is not supported: build a new design in
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +31,15 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.survey.variance import LONELY_PSU_OPTIONS, Stage, degf_from_units
+from workbench.survey.coding import (
+    SortedRuns,
+    compact_integers,
+    is_declared_number,
+    offset_labels,
+    sorted_codes,
+    sorted_runs,
+)
+from workbench.survey.variance import LONELY_PSU_OPTIONS, RowGroups, Stage, degf_from_units
 
 Columns = str | Sequence[str] | None
 
@@ -61,144 +68,6 @@ def _as_list(columns: Columns) -> list[str]:
     return list(columns)
 
 
-# Integer columns whose range is at most this many times the row count are coded by offset
-# and one np.bincount instead of hashing.
-_OFFSET_RANGE_FACTOR = 4
-
-
-def _compact_integers(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Codes 0..k-1 of an integer array in sorted order of its values, and the sorted
-    distinct values; None when the values span too wide a range for an offset table."""
-    low, high = int(array.min()), int(array.max())
-    if high - low > _OFFSET_RANGE_FACTOR * len(array) + 1024 or high > np.iinfo(np.int64).max:
-        return None
-    shifted = array.astype(np.int64, copy=False)
-    if low != 0:
-        shifted = shifted - low
-    present = np.bincount(shifted, minlength=high - low + 1) > 0
-    values = (np.flatnonzero(present) + low).astype(array.dtype, copy=False)
-    if present.all():  # values already 0..k-1 after the shift
-        return (shifted if shifted is not array else shifted.copy()), values
-    rank = np.cumsum(present) - 1
-    return rank[shifted], values
-
-
-def _integer_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray | None] | None:
-    """The values of an integer-valued column as a numpy integer array (missing rows filled
-    with the smallest value) and its missing mask (None when nothing is missing); None for
-    other columns.
-
-    Covers numpy integer columns, pandas nullable integers (``Int64``...) and float columns
-    whose every non-NaN value is a finite whole number (coded variables read with NaN), the
-    way data dictionaries deliver coded variables; such columns are then coded by offset and
-    one ``np.bincount`` instead of hashing every row.
-    """
-    dtype = values.dtype
-    if isinstance(dtype, np.dtype):
-        array = values.to_numpy()
-        if dtype.kind in "iu":
-            return array, None
-        if dtype.kind != "f":
-            return None
-        low, high = np.fmin.reduce(array), np.fmax.reduce(array)  # ignore NaN
-        if (not (np.isfinite(low) and np.isfinite(high)) or high - low > 2.0 ** 52
-                or max(-low, high) >= 2.0 ** 62):  # beyond exact int64 conversion
-            return None
-        missing = np.isnan(array)
-        with np.errstate(invalid="ignore"):
-            whole = np.trunc(array) == array
-        if not (whole | missing).all():
-            return None
-        filled = np.where(missing, low, array) if missing.any() else array
-        return filled.astype(np.int64), (missing if missing.any() else None)
-    if isinstance(dtype, pd.core.dtypes.dtypes.BaseMaskedDtype) and dtype.kind in "iu":
-        missing = values.isna().to_numpy()
-        if missing.all():
-            return None
-        fill = values.min() if missing.any() else 0
-        return values.to_numpy(dtype=dtype.numpy_dtype, na_value=fill), (
-            missing if missing.any() else None)
-    return None
-
-
-def sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes (int64, -1 where missing) and distinct values in sorted order.
-
-    The result of ``pd.factorize(values, sort=True)``, faster: integer-valued columns
-    (numpy or nullable integers, whole-number floats) are coded by offset, and other plain
-    numpy columns are hashed unsorted before the few distinct values are sorted (pandas
-    sorts by re-hashing every row).
-    """
-    integers = _integer_values(values) if len(values) else None
-    if integers is not None:
-        array, missing = integers
-        compact = _compact_integers(array)
-        if compact is not None:
-            codes, levels = compact
-            if values.dtype.kind == "f":
-                levels = _float_levels(values.to_numpy(), levels)
-            if missing is not None:
-                codes = codes.copy() if codes is array else codes
-                codes[missing] = -1
-            return codes, levels
-    array = values.to_numpy() if isinstance(values.dtype, np.dtype) else None
-    if array is not None and array.dtype.kind in "iufbO":
-        codes, uniques = pd.factorize(array)
-        try:
-            order = np.argsort(uniques, kind="stable")
-        except TypeError:  # mixed types: let pandas order them
-            order = None
-        if order is not None:
-            rank = np.empty(len(order) + 1, dtype=np.int64)
-            rank[order] = np.arange(len(order))
-            rank[-1] = -1  # code -1 (missing) stays -1
-            return rank[codes], np.asarray(uniques)[order]
-    codes, uniques = pd.factorize(values, sort=True)
-    return codes.astype(np.int64, copy=False), np.asarray(uniques)
-
-
-def _float_levels(array: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """Whole-number levels of a float column as floats; a zero level keeps the sign of the
-    first zero in the data (as hashing does: -0.0 and 0.0 are one level)."""
-    levels = levels.astype(array.dtype)
-    zero = np.flatnonzero(levels == 0)
-    if len(zero) and np.signbit(array[np.argmax(array == 0)]):
-        levels[zero[0]] = -0.0
-    return levels
-
-
-def _is_declared_number(values: pd.Series, declared: list) -> np.ndarray:
-    """``values.isin(declared)`` of a numeric column as a numpy mask (missing rows False).
-
-    Plain or nullable integer/float columns with numeric codes are compared code by code
-    (under 1 ms per code at a million rows, where the hash-based ``isin`` takes 10-60 ms);
-    anything else goes through ``isin``.
-    """
-    dtype = values.dtype
-    numeric_codes = all(isinstance(code, numbers.Real) and code == code  # not NaN
-                        for code in declared)
-    if numeric_codes and len(declared) <= 16 and dtype.kind in "iuf":
-        if isinstance(dtype, np.dtype):
-            array = values.to_numpy()
-        elif isinstance(dtype, pd.core.dtypes.dtypes.BaseMaskedDtype):
-            array = values.to_numpy(dtype=dtype.numpy_dtype,
-                                    na_value=np.nan if dtype.kind == "f" else 0)
-            missing = values.isna().to_numpy()
-            return _equal_any(array, declared) & ~missing
-        else:
-            array = None
-        if array is not None:
-            return _equal_any(array, declared)
-    return values.isin(declared).to_numpy()
-
-
-def _equal_any(array: np.ndarray, codes: list) -> np.ndarray:
-    """True where ``array`` equals one of ``codes``."""
-    hit = np.zeros(len(array), dtype=bool)
-    for code in codes:
-        hit |= array == code
-    return hit
-
 
 def _factorize(values: pd.Series, column: str, role: str) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes (0..k-1, sorted labels) of a design column; missing values are errors."""
@@ -216,7 +85,7 @@ def _unit_codes(group: np.ndarray, n_groups: int, codes: np.ndarray, n_codes: in
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Codes of the (group, code) pairs, ordered by group then code, and each pair's group."""
     key = group * n_codes + codes
-    compact = _compact_integers(key)
+    compact = compact_integers(key)
     if compact is None:
         unit, pairs = pd.factorize(key, sort=True)
         unit, pairs = unit.astype(np.int64), np.asarray(pairs)
@@ -284,8 +153,7 @@ class SurveyDesign:
                 "more fpc columns than sampling stages", value=self.fpc_columns,
                 expected=f"at most {n_stage_columns} fpc column(s), one per psu stage",
             )
-        self._strata_codes, self._strata_labels = self._code_strata()
-        self.stages, self._stage0_units, stage_weights = self._code_stages()
+        self.stages, self._strata_labels, stage_weights = self._code_stages()
         self.weights = self._read_weights(stage_weights)
         self.calibration: Any = None
         self.domain: np.ndarray | None = None
@@ -309,6 +177,50 @@ class SurveyDesign:
             raise WorkbenchError("variable does not exist in the survey data", column=column,
                                  expected=f"one of: {shown}")
 
+    def _code_levels(self) -> tuple[list, list[tuple[RowGroups, np.ndarray]]]:
+        """Strata labels, and the groups of rows of each level (strata, then the units of
+        every stage) with each group's parent group at the level above.
+
+        Rows sorted by stratum and unit (integer columns) are coded from runs of equal
+        values; anything else by integer codes per row (see ``coding``).
+        """
+        arrays = [self._integer_array(column)
+                  for column in [*self.strata_columns, *self.psu_columns]]
+        if all(array is not None for array in arrays):
+            runs = sorted_runs([arrays[:len(self.strata_columns)],
+                                *[[array] for array in arrays[len(self.strata_columns):]]])
+            if runs is not None:
+                return self._levels_from_runs(runs, arrays)
+        strata, labels = self._code_strata()
+        levels = [(RowGroups(self.n_rows, len(labels), codes=strata),
+                   np.zeros(len(labels), dtype=np.int64))]
+        for column in self.psu_columns:
+            # Units are (group, code) pairs: a code is taken within its stratum/parent.
+            group = levels[-1][0]
+            codes, width = self._unit_labels(column)
+            unit, unit_group = _unit_codes(group.codes, group.n_groups, codes, width)
+            levels.append((RowGroups(self.n_rows, len(unit_group), codes=unit), unit_group))
+        return labels, levels
+
+    def _integer_array(self, column: str) -> np.ndarray | None:
+        values = self._data[column]
+        return values.to_numpy() if values.dtype.kind in "iu" and isinstance(
+            values.dtype, np.dtype) else None
+
+    def _levels_from_runs(self, runs: SortedRuns, arrays: list[np.ndarray]
+                          ) -> tuple[list, list[tuple[RowGroups, np.ndarray]]]:
+        strata_starts = runs.starts[0]
+        strata_values = [array[strata_starts] for array in arrays[:len(self.strata_columns)]]
+        if not strata_values:
+            labels: list = ["(all)"]
+        elif len(strata_values) == 1:
+            labels = list(strata_values[0])
+        else:
+            labels = list(zip(*strata_values))
+        levels = [(RowGroups(self.n_rows, len(starts), starts=starts), parent)
+                  for starts, parent in zip(runs.starts, runs.parent)]
+        return labels, levels
+
     def _code_strata(self) -> tuple[np.ndarray, list]:
         if not self.strata_columns:
             return np.zeros(self.n_rows, dtype=np.int64), ["(all)"]
@@ -319,7 +231,7 @@ class SurveyDesign:
         codes = np.zeros(self.n_rows, dtype=np.int64)
         for column_codes, uniques in coded:
             codes = codes * len(uniques) + column_codes
-        codes, combined = _compact_integers(codes) or sorted_codes(pd.Series(codes))
+        codes, combined = compact_integers(codes) or sorted_codes(pd.Series(codes))
         labels = []
         for value in combined.tolist():
             parts = []
@@ -363,61 +275,55 @@ class SurveyDesign:
             )
         return population
 
-    def _code_stages(self) -> tuple[list[Stage], np.ndarray, np.ndarray | None]:
-        """Code every stage; return stages used for variance, stage-1 units, fpc weights."""
-        group = self._strata_codes
-        n_groups = len(self._strata_labels)
-        group_labels: list | None = list(self._strata_labels)
-        upper_fraction = np.ones(n_groups)
+    def _code_stages(self) -> tuple[list[Stage], list, np.ndarray | None]:
+        """Code every stage; return the stages used for variance, the strata labels and
+        the weights implied by the fpc (None unless fpc is given for every stage)."""
+        strata_labels, levels = self._code_levels()
+        groups = levels[0][0]
+        group_labels: list | None = list(strata_labels)
+        upper_fraction = np.ones(groups.n_groups)
         stages: list[Stage] = []
-        stage0_units = None
-        fpc_weights: np.ndarray | None = np.ones(self.n_rows)
+        fpc_weights: np.ndarray | None = np.ones(self.n_rows) if self.fpc_columns else None
         variance_continues = True
-        psu_columns: list[str | None] = list(self.psu_columns) or [None]
-        for s, column in enumerate(psu_columns):
-            if column is None:
-                unit = np.arange(self.n_rows, dtype=np.int64)
-                unit_group = group.copy()
-            else:
-                # Units are (group, code) pairs: a code is taken within its stratum/parent.
-                codes, width = self._unit_labels(column)
-                unit, unit_group = _unit_codes(group, n_groups, codes, width)
-            n_units = len(unit_group)
+        for s in range(max(len(self.psu_columns), 1)):
+            if self.psu_columns:
+                units, unit_group = levels[s + 1]
+            else:  # every row is its own PSU
+                rows = np.arange(self.n_rows, dtype=np.int64)
+                units = RowGroups(self.n_rows, self.n_rows, codes=rows, starts=rows)
+                unit_group = groups.codes
+            n_groups = groups.n_groups
             size = np.bincount(unit_group, minlength=n_groups).astype(float)
             has_fpc = s < len(self.fpc_columns)
             if has_fpc:
-                population = self._fpc_per_group(self.fpc_columns[s], group, n_groups, size)
+                population = self._fpc_per_group(self.fpc_columns[s], groups.codes, n_groups,
+                                                 size)
                 fpc = np.where(np.isinf(population), 1.0, 1.0 - size / population)
                 if fpc_weights is not None:
-                    fpc_weights = fpc_weights * (population / size)[group]
+                    fpc_weights = fpc_weights * (population / size)[groups.codes]
             else:
                 population = np.full(n_groups, np.inf)
                 fpc = np.ones(n_groups)
                 fpc_weights = None
-            if s == 0:
-                stage0_units = unit
             if variance_continues and (s == 0 or has_fpc):
-                stages.append(Stage(unit, n_units, unit_group, n_groups, size, fpc,
-                                    upper_fraction, group_labels))
+                stages.append(Stage(units, unit_group, n_groups, size, fpc, upper_fraction,
+                                    group_labels))
             variance_continues = variance_continues and has_fpc
             sampled_fraction = np.where(np.isinf(population), 0.0, size / population)
             upper_fraction = (upper_fraction * sampled_fraction)[unit_group]
-            group, n_groups, group_labels = unit, n_units, None
+            groups, group_labels = units, None
         if not self.fpc_columns:
             fpc_weights = None
-        return stages, stage0_units, fpc_weights
+        return stages, strata_labels, fpc_weights
 
     def _unit_labels(self, column: str) -> tuple[np.ndarray, int]:
         """Non-negative integer labels of a psu column and their range (for pair keys):
         an integer column's values minus their minimum, else its category codes."""
         values = self._data[column]
         array = values.to_numpy() if isinstance(values.dtype, np.dtype) else None
-        if array is not None and array.dtype.kind in "iu" and len(array):
-            low, high = int(array.min()), int(array.max())
-            if (high - low <= _OFFSET_RANGE_FACTOR * len(array) + 1024
-                    and high <= np.iinfo(np.int64).max):
-                labels = array.astype(np.int64, copy=False)
-                return (labels - low if low else labels), high - low + 1
+        labels = offset_labels(array) if array is not None else None
+        if labels is not None:
+            return labels
         codes, uniques = _factorize(values, column, "psu")
         return codes, max(len(uniques), 1)
 
@@ -436,6 +342,9 @@ class SurveyDesign:
             raise WorkbenchError("weights must be numeric", column=column,
                                  value=str(values.dtype), expected="non-negative numbers")
         values = values.to_numpy(dtype=float, copy=True)
+        low, high = values.min(), values.max()  # NaN if any weight is NaN
+        if low >= 0 and np.isfinite(high):
+            return values
         bad = ~np.isfinite(values)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
@@ -555,9 +464,14 @@ class SurveyDesign:
         values = self.column(name)
         declared = self.missing_codes.get(name)
         if pd.api.types.is_numeric_dtype(values):
-            valid = values.notna().to_numpy()
+            if isinstance(values.dtype, np.dtype) and values.dtype.kind in "fiub":
+                array = values.to_numpy()  # numpy's isnan: a third of pandas' notna time
+                valid = ~np.isnan(array) if array.dtype.kind == "f" else np.ones(len(array),
+                                                                                bool)
+            else:
+                valid = values.notna().to_numpy()
             if declared:
-                valid &= ~_is_declared_number(values, declared)
+                valid &= ~is_declared_number(values, declared)
             return valid
         # Categories: missing values and declared codes from the (few) distinct values,
         # which is much faster than isna/isin on a million strings.

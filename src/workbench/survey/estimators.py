@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special
 
 from workbench.errors import WorkbenchError
 from workbench.survey.design import Columns, SurveyDesign, _as_list
@@ -61,7 +61,8 @@ def domains(design: SurveyDesign, by: Columns) -> Domains:
     """Code the domains of ``by`` (one or more columns); rows with a missing by value get -1."""
     columns = _as_list(by)
     if not columns:
-        return Domains(np.zeros(design.n_rows, dtype=np.int64), pd.DataFrame(index=[0]))
+        # One domain: a read-only zero code for every row, without a million-row array.
+        return Domains(np.broadcast_to(np.int64(0), (design.n_rows,)), pd.DataFrame(index=[0]))
     if len(columns) == 1:
         codes, levels = design.factorized(columns[0])
         return Domains(codes, pd.DataFrame({columns[0]: levels}))
@@ -268,16 +269,31 @@ def estimate_sums(design: SurveyDesign, spec: SumsSpec, *, srs: bool = False,
 def _estimate_one(design: SurveyDesign, spec: SumsSpec, weights: np.ndarray, srs: bool
                   ) -> SumsResult:
     """``estimate_sums`` for one cell that is its own base (a mean, total or ratio over
-    one domain): the weights are zeroed outside the cell once, then every sum is plain."""
+    one domain): the weights are zeroed outside the cell once, then every sum is plain.
+    A linearisation design takes the numerator and denominator from their sums by
+    sampling unit, which the variance needs anyway, saving two passes over the rows."""
     inside = spec.cell == 0
     n = np.count_nonzero(inside)
     w = weights if n == len(inside) else weights * inside
     a = w if spec.u is None else w * spec.u
     b = a if spec.v is spec.u else (w if spec.v is None else w * spec.v)
-    numerator, denominator = np.array([a.sum()]), np.array([b.sum()])
+    linearized = design.replicates is None and design.calibration is None
+    if linearized:
+        tables = [(stage.unit_sums(a)[:, None],
+                   stage.unit_sums(b)[:, None] if b is not a else None)
+                  for stage in design.stages]
+        tables = [(num, num if den is None else den) for num, den in tables]
+        numerator, denominator = tables[0][0].sum(axis=0), tables[0][1].sum(axis=0)
+    else:
+        numerator, denominator = np.array([a.sum()]), np.array([b.sum()])
     with np.errstate(invalid="ignore", divide="ignore"):
         estimate = numerator if spec.is_total else numerator / denominator
     presence = None
+    if spec.is_total:
+        center, scale = np.zeros(1), np.ones(1)
+    else:
+        center = np.nan_to_num(estimate)
+        scale = np.array([1.0 / denominator[0] if denominator[0] != 0 else 0.0])
     if design.replicates is not None:
         rep = design.replicates
         rep_weights = rep.weights
@@ -289,22 +305,14 @@ def _estimate_one(design: SurveyDesign, spec: SumsSpec, weights: np.ndarray, srs
         with np.errstate(invalid="ignore", divide="ignore"):
             replicates = (rep_num if spec.is_total else rep_num / rep_den)[None, :]
         covariance = replicate_covariance(replicates, estimate, rep)
+    elif design.calibration is not None:
+        z = (a - center[0] * b) * scale[0]
+        covariance = linearized_covariance(design, DenseInfluence(z))
     else:
-        if spec.is_total:
-            center, scale = np.zeros(1), np.ones(1)
-        else:
-            center = np.nan_to_num(estimate)
-            scale = np.array([1.0 / denominator[0] if denominator[0] != 0 else 0.0])
-        if design.calibration is not None:
-            z = (a - center[0] * b) * scale[0]
-            covariance = linearized_covariance(design, DenseInfluence(z))
-        else:
-            tables = [(stage.unit_sums(a)[:, None], stage.unit_sums(b)[:, None])
-                      for stage in design.stages]
-            if spec.v is None:
-                presence = tables[0][1] > 0
-            covariance = taylor_covariance(design.stages, TableInfluence(tables, center, scale),
-                                           design.lonely_psu)
+        if spec.v is None:
+            presence = tables[0][1] > 0
+        covariance = taylor_covariance(design.stages, TableInfluence(tables, center, scale),
+                                       design.lonely_psu)
     counts = np.array([n], dtype=float)
     result = SumsResult(estimate, covariance, 1.0 if spec.is_total else denominator,
                         counts, counts, presence=presence)
@@ -378,11 +386,17 @@ def design_effect(covariance: np.ndarray, srs: np.ndarray) -> np.ndarray:
 def t_interval(estimate: np.ndarray, se: np.ndarray, df: np.ndarray,
                level: float) -> tuple[np.ndarray, np.ndarray]:
     """Confidence interval estimate -/+ t_{df, (1+level)/2} se (normal when df is inf)."""
+    crit = t_quantile((1 + level) / 2, df)
+    return estimate - crit * se, estimate + crit * se
+
+
+def t_quantile(probability: float, df: np.ndarray | float) -> np.ndarray:
+    """Quantile of Student's t with ``df`` degrees of freedom (normal for infinite df,
+    NaN for df <= 0); ``scipy.special.stdtrit``, the ufunc behind ``stats.t.ppf``, without
+    its per-call overhead."""
     df = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
-        crit = np.where(np.isinf(df), stats.norm.ppf((1 + level) / 2),
-                        stats.t.ppf((1 + level) / 2, np.where(df > 0, df, np.nan)))
-    return estimate - crit * se, estimate + crit * se
+        return special.stdtrit(np.where(df > 0, df, np.nan), probability)
 
 
 def _domain_df(design: SurveyDesign, dom: Domains, valid: np.ndarray,
@@ -410,7 +424,7 @@ def _result_frame(dom: Domains, extra: dict, estimate: np.ndarray, covariance: n
                   level: float, rows: np.ndarray | None = None) -> pd.DataFrame:
     se = np.sqrt(np.clip(np.diag(covariance), 0, None))
     low, high = t_interval(estimate, se, df, level)
-    labels = dom.labels.iloc[rows if rows is not None else np.arange(dom.count)]
+    labels = dom.labels if rows is None else dom.labels.iloc[rows]
     columns = {name: labels[name].to_numpy() for name in labels.columns}
     columns.update(extra)
     columns.update({"estimate": estimate, "se": se, "ci_low": low, "ci_high": high,
@@ -551,8 +565,7 @@ def quantile(design: SurveyDesign, variable: str, q: float | Sequence[float] = 0
             low = _inverse_cdf(sorted_values, cumulative, p_low)
             high = _inverse_cdf(sorted_values, cumulative, p_high)
             crit = (high - low) / 2
-            t_crit = (stats.norm.ppf((1 + level) / 2) if np.isinf(df[k])
-                      else stats.t.ppf((1 + level) / 2, df[k]))
+            t_crit = t_quantile((1 + level) / 2, df[k])
             rows.append((k, p, estimate, crit / t_crit, low, high))
     frame = dom.labels.iloc[[r[0] for r in rows]].reset_index(drop=True)
     frame["variable"] = variable

@@ -97,7 +97,7 @@ def _with_factors(design: SurveyDesign, factors: np.ndarray, kind: str, scale: f
     """Replicate design from per-PSU weight factors (n_psu x R)."""
     from workbench.survey.design import ReplicateSpec
 
-    psu = design._stage0_units
+    psu = design.stages[0].unit_codes
     weights = design.weights[:, None] * factors[psu]
     spec = ReplicateSpec(weights, kind, float(scale), rscales, False, _rank_df(factors))
     return design._derive(replicates=spec)

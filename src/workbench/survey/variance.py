@@ -23,7 +23,7 @@ faster than ``np.bincount`` and handles a matrix of influence columns in one cal
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,47 +32,79 @@ from workbench.errors import WorkbenchError
 LONELY_PSU_OPTIONS = ("fail", "adjust", "average", "certainty", "remove")
 
 
+class RowGroups:
+    """Which group (stratum or sampling unit, coded 0..n_groups-1) each row belongs to.
+
+    Held as one code per row, or, for rows already sorted by group, as the first row of
+    each group; either form is derived from the other on demand and kept. Sorted rows let
+    sums within groups run over the data in place (``np.add.reduceat``); other data are
+    put in group order by one radix sort, computed once per design.
+    """
+
+    def __init__(self, n_rows: int, n_groups: int, *, codes: np.ndarray | None = None,
+                 starts: np.ndarray | None = None) -> None:
+        if codes is None and starts is None:
+            raise ValueError("give codes, starts (rows sorted by group) or both")
+        self.n_rows, self.n_groups = n_rows, n_groups
+        self._codes = codes
+        self._order: np.ndarray | None = None
+        self._starts = starts
+
+    @property
+    def codes(self) -> np.ndarray:
+        """The group of every row (int64)."""
+        if self._codes is None:
+            lengths = np.diff(np.append(self._starts, self.n_rows))
+            self._codes = np.repeat(np.arange(self.n_groups, dtype=np.int64), lengths)
+        return self._codes
+
+    def row_order(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """Rows in group order (None when already sorted) and where each group starts."""
+        if self._starts is None:
+            codes = self._codes
+            if (codes[1:] >= codes[:-1]).all():
+                ordered = codes
+            else:
+                small = codes.astype(np.uint16) if self.n_groups <= 65535 else codes
+                self._order = np.argsort(small, kind="stable")  # radix sort, 16-bit codes
+                ordered = codes[self._order]
+            self._starts = np.searchsorted(ordered, np.arange(self.n_groups))
+        return self._order, self._starts
+
+
 @dataclass(frozen=True)
 class Stage:
     """Coding of one sampling stage, built once at design construction.
 
-    ``unit_codes`` gives each row its sampling unit (0..n_units-1, unique over the whole
-    sample, every code used); ``unit_group`` gives each unit its stratum at this stage (the
-    stratum at stage 1, the parent unit at later stages). Arrays indexed by group hold the
-    number of units sampled in the group, the finite population correction 1 - n/N and the
-    product of the sampling fractions n/N of the stages above.
+    ``units`` gives each row its sampling unit (0..n_units-1, unique over the whole sample,
+    every code used); ``unit_group`` gives each unit its stratum at this stage (the stratum
+    at stage 1, the parent unit at later stages). Arrays indexed by group hold the number of
+    units sampled in the group, the finite population correction 1 - n/N and the product of
+    the sampling fractions n/N of the stages above.
     """
 
-    unit_codes: np.ndarray
-    n_units: int
+    units: RowGroups
     unit_group: np.ndarray
     n_groups: int
     group_size: np.ndarray
     group_fpc: np.ndarray
     group_upper_fraction: np.ndarray
     group_labels: list | None = None
-    _layout: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def _row_order(self) -> tuple[np.ndarray | None, np.ndarray]:
-        """Rows in unit order (None when already sorted) and where each unit starts."""
-        if "starts" not in self._layout:
-            codes = self.unit_codes
-            if (codes[1:] >= codes[:-1]).all():
-                order, ordered = None, codes
-            else:
-                small = codes.astype(np.uint16) if self.n_units <= 65535 else codes
-                order = np.argsort(small, kind="stable")  # radix sort for 16-bit codes
-                ordered = codes[order]
-            self._layout["order"] = order
-            self._layout["starts"] = np.searchsorted(ordered, np.arange(self.n_units))
-        return self._layout["order"], self._layout["starts"]
+    @property
+    def n_units(self) -> int:
+        return self.units.n_groups
+
+    @property
+    def unit_codes(self) -> np.ndarray:
+        return self.units.codes
 
     def unit_sums(self, values: np.ndarray) -> np.ndarray:
         """Sums of ``values`` (n,) or (n, p) within units: (n_units,) or (n_units, p).
 
         A matrix is fastest in column-major order (e.g. the transpose of a p x n array).
         """
-        order, starts = self._row_order()
+        order, starts = self.units.row_order()
         if values.ndim == 1:
             return np.add.reduceat(values if order is None else values[order], starts)
         columns = values.T  # p x n, rows contiguous for a column-major matrix
@@ -82,7 +114,7 @@ class Stage:
 
     def unit_any(self, mask: np.ndarray) -> np.ndarray:
         """Whether each unit holds at least one row where ``mask`` is True."""
-        order, starts = self._row_order()
+        order, starts = self.units.row_order()
         flags = mask.view(np.uint8) if order is None else mask[order].view(np.uint8)
         return np.maximum.reduceat(flags, starts) > 0
 

@@ -27,13 +27,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.survey.design import (
-    Columns,
-    SurveyDesign,
-    _as_list,
-    _compact_integers,
-    sorted_codes,
-)
+from workbench.survey.coding import compact_integers, sorted_codes
+from workbench.survey.design import Columns, SurveyDesign, _as_list
 from workbench.survey.variance import _column_sums
 
 
@@ -285,7 +280,7 @@ def rake(design: SurveyDesign, margins: Mapping[str, Mapping], *, max_iter: int 
     for _, codes, target, _ in coded:
         joint = joint * len(target) + codes
     # Joint cells of all margins (few): raking works on their weighted totals.
-    cell, joint_values = _compact_integers(joint) or sorted_codes(pd.Series(joint))
+    cell, joint_values = compact_integers(joint) or sorted_codes(pd.Series(joint))
     cell_margins = []
     remainder = np.asarray(joint_values)
     for _, _, target, _ in reversed(coded):
