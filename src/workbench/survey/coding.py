@@ -173,6 +173,10 @@ def offset_labels(array: np.ndarray) -> tuple[np.ndarray, int] | None:
     return (labels - low if low else labels), high - low + 1
 
 
+# Rows checked first, before the full pass over a long column.
+_PREFIX_ROWS = 4096
+
+
 @dataclass(frozen=True)
 class SortedRuns:
     """Nested groupings (strata, then the units of each stage) of rows sorted by them.
@@ -201,6 +205,9 @@ def sorted_runs(levels: list[list[np.ndarray]]) -> SortedRuns | None:
     if not columns or any(not isinstance(c, np.ndarray) or c.dtype.kind not in "iu"
                           for c in columns):
         return None
+    if len(columns[0]) > _PREFIX_ROWS and sorted_runs(
+            [[column[:_PREFIX_ROWS] for column in level] for level in levels]) is None:
+        return None  # unsorted data are usually unsorted from the start: a cheap exit
     change = np.not_equal(columns[0][1:], columns[0][:-1])
     differs = np.empty_like(change)
     for column in columns[1:]:

@@ -13,10 +13,10 @@ an fpc); a stage without fpc below one with fpc is treated as a census (R's conv
 
 Why our own code: no maintained Python library exposes this engine for arbitrary influence
 functions with multistage fpc, and hand-written numpy keeps a million-row estimate in
-milliseconds. The costly step is summing n values within units; ``Stage.unit_sums`` does
-it with ``np.add.reduceat`` over rows in unit order (a free view when the data are sorted
-by stratum and PSU, else a permutation computed once per design), which is several times
-faster than ``np.bincount`` and handles a matrix of influence columns in one call.
+milliseconds. The costly step is summing n values within units; ``RowGroups.sums`` does
+it with ``np.add.reduceat`` over rows in unit order (in place when the data are sorted by
+stratum and PSU, as survey files usually are), which is several times faster than
+``np.bincount`` and handles a matrix of influence columns in one call.
 ``Stage.cell_sums`` sums by unit x category (cells of a table, domains) with one
 ``np.bincount``, so that means, proportions and crosstab cells never build an n x k array.
 """
@@ -33,12 +33,14 @@ LONELY_PSU_OPTIONS = ("fail", "adjust", "average", "certainty", "remove")
 
 
 class RowGroups:
-    """Which group (stratum or sampling unit, coded 0..n_groups-1) each row belongs to.
+    """Which group (stratum or sampling unit, coded 0..n_groups-1, none empty) each row
+    belongs to, and sums of row values within groups.
 
-    Held as one code per row, or, for rows already sorted by group, as the first row of
-    each group; either form is derived from the other on demand and kept. Sorted rows let
-    sums within groups run over the data in place (``np.add.reduceat``); other data are
-    put in group order by one radix sort, computed once per design.
+    Held as one code per row, or, for rows sorted by group, as the first row of each group;
+    either form is derived from the other on demand and kept. Sums over sorted rows run in
+    place with ``np.add.reduceat``; over other rows a single column is summed with
+    ``np.bincount`` and a matrix is first put in group order by a radix sort of the codes,
+    computed once.
     """
 
     def __init__(self, n_rows: int, n_groups: int, *, codes: np.ndarray | None = None,
@@ -47,8 +49,9 @@ class RowGroups:
             raise ValueError("give codes, starts (rows sorted by group) or both")
         self.n_rows, self.n_groups = n_rows, n_groups
         self._codes = codes
-        self._order: np.ndarray | None = None
         self._starts = starts
+        self._sorted: bool | None = True if starts is not None else None
+        self._order: np.ndarray | None = None
 
     @property
     def codes(self) -> np.ndarray:
@@ -58,18 +61,44 @@ class RowGroups:
             self._codes = np.repeat(np.arange(self.n_groups, dtype=np.int64), lengths)
         return self._codes
 
-    def row_order(self) -> tuple[np.ndarray | None, np.ndarray]:
-        """Rows in group order (None when already sorted) and where each group starts."""
-        if self._starts is None:
+    def is_sorted(self) -> bool:
+        """Whether rows come in group order (then ``starts`` are known)."""
+        if self._sorted is None:
             codes = self._codes
-            if (codes[1:] >= codes[:-1]).all():
-                ordered = codes
-            else:
-                small = codes.astype(np.uint16) if self.n_groups <= 65535 else codes
-                self._order = np.argsort(small, kind="stable")  # radix sort, 16-bit codes
-                ordered = codes[self._order]
-            self._starts = np.searchsorted(ordered, np.arange(self.n_groups))
-        return self._order, self._starts
+            self._sorted = bool((codes[1:] >= codes[:-1]).all())
+            if self._sorted:
+                self._starts = np.searchsorted(codes, np.arange(self.n_groups))
+        return self._sorted
+
+    def _ordered(self) -> tuple[np.ndarray, np.ndarray]:
+        """Rows in group order and where each group starts in that order (unsorted rows)."""
+        if self._order is None:
+            codes = self._codes
+            small = codes.astype(np.uint16) if self.n_groups <= 65535 else codes
+            self._order = np.argsort(small, kind="stable")  # radix sort for 16-bit codes
+            self._ordered_starts = np.searchsorted(codes[self._order], np.arange(self.n_groups))
+        return self._order, self._ordered_starts
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Sums of ``values`` (n,) or (n, p) within groups: (n_groups,) or (n_groups, p).
+
+        A matrix is fastest in column-major order (e.g. the transpose of a p x n array).
+        """
+        if self.is_sorted():
+            if values.ndim == 1:
+                return np.add.reduceat(values, self._starts)
+            return np.add.reduceat(values.T, self._starts, axis=1).T
+        if values.ndim == 1:
+            return np.bincount(self._codes, weights=values, minlength=self.n_groups)
+        order, starts = self._ordered()
+        columns = np.take(values.T, order, axis=1)  # p x n, rows contiguous
+        return np.add.reduceat(columns, starts, axis=1).T
+
+    def any(self, mask: np.ndarray) -> np.ndarray:
+        """Whether each group holds at least one row where ``mask`` is True."""
+        if self.is_sorted():
+            return np.maximum.reduceat(mask.view(np.uint8), self._starts) > 0
+        return np.bincount(self._codes[mask], minlength=self.n_groups) > 0
 
 
 @dataclass(frozen=True)
@@ -100,23 +129,12 @@ class Stage:
         return self.units.codes
 
     def unit_sums(self, values: np.ndarray) -> np.ndarray:
-        """Sums of ``values`` (n,) or (n, p) within units: (n_units,) or (n_units, p).
-
-        A matrix is fastest in column-major order (e.g. the transpose of a p x n array).
-        """
-        order, starts = self.units.row_order()
-        if values.ndim == 1:
-            return np.add.reduceat(values if order is None else values[order], starts)
-        columns = values.T  # p x n, rows contiguous for a column-major matrix
-        if order is not None:
-            columns = np.take(columns, order, axis=1)
-        return np.add.reduceat(columns, starts, axis=1).T
+        """Sums of ``values`` (n,) or (n, p) within units: (n_units,) or (n_units, p)."""
+        return self.units.sums(values)
 
     def unit_any(self, mask: np.ndarray) -> np.ndarray:
         """Whether each unit holds at least one row where ``mask`` is True."""
-        order, starts = self.units.row_order()
-        flags = mask.view(np.uint8) if order is None else mask[order].view(np.uint8)
-        return np.maximum.reduceat(flags, starts) > 0
+        return self.units.any(mask)
 
     def cell_sums(self, cells: np.ndarray, n_cells: int, values: np.ndarray | None,
                   key: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
