@@ -539,12 +539,13 @@ class SurveyDesign:
 
         return total(self, variable, by=by, level=level)
 
-    def proportion(self, variable: str, by: Columns = None,
-                   level: float = 0.95) -> pd.DataFrame:
-        """Share of each level of a categorical variable (one row per domain and level)."""
+    def proportion(self, variable: str, by: Columns = None, level: float = 0.95,
+                   interval: str = "logit") -> pd.DataFrame:
+        """Share of each level of a categorical variable (one row per domain and level);
+        logit intervals (R's ``svyciprop``) unless ``interval="wald"``."""
         from workbench.survey.estimators import proportion
 
-        return proportion(self, variable, by=by, level=level)
+        return proportion(self, variable, by=by, level=level, interval=interval)
 
     def ratio(self, numerator: str, denominator: str, by: Columns = None,
               level: float = 0.95) -> pd.DataFrame:
@@ -560,11 +561,13 @@ class SurveyDesign:
 
         return quantile(self, variable, q, by=by, level=level)
 
-    def crosstab(self, row: str, col: str, level: float = 0.95) -> Any:
-        """Weighted two-way table with row/column percentages and Rao-Scott tests."""
+    def crosstab(self, row: str, col: str, level: float = 0.95,
+                 interval: str = "logit") -> Any:
+        """Weighted two-way table with row/column percentages and Rao-Scott tests;
+        logit intervals (R's ``svyciprop``) unless ``interval="wald"``."""
         from workbench.survey.tables import crosstab
 
-        return crosstab(self, row, col, level=level)
+        return crosstab(self, row, col, level=level, interval=interval)
 
     def glm(self, formula: str, family: str = "gaussian", level: float = 0.95) -> Any:
         """Survey-weighted GLM with design-based (linearisation) standard errors."""

@@ -31,10 +31,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, special
+from scipy import sparse
 
 from workbench.errors import WorkbenchError
 from workbench.survey.design import Columns, SurveyDesign, _as_list
+from workbench.survey.intervals import (
+    check_interval,
+    proportion_interval,
+    t_interval,
+    t_quantile,
+)
 from workbench.survey.replicate import replicate_covariance
 from workbench.survey.variance import (
     DenseInfluence,
@@ -383,22 +389,6 @@ def design_effect(covariance: np.ndarray, srs: np.ndarray) -> np.ndarray:
     return np.where(ok, variance / np.where(ok, srs, 1.0), np.nan)
 
 
-def t_interval(estimate: np.ndarray, se: np.ndarray, df: np.ndarray,
-               level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Confidence interval estimate -/+ t_{df, (1+level)/2} se (normal when df is inf)."""
-    crit = t_quantile((1 + level) / 2, df)
-    return estimate - crit * se, estimate + crit * se
-
-
-def t_quantile(probability: float, df: np.ndarray | float) -> np.ndarray:
-    """Quantile of Student's t with ``df`` degrees of freedom (normal for infinite df,
-    NaN for df <= 0); ``scipy.special.stdtrit``, the ufunc behind ``stats.t.ppf``, without
-    its per-call overhead."""
-    df = np.asarray(df, dtype=float)
-    with np.errstate(invalid="ignore"):
-        return special.stdtrit(np.where(df > 0, df, np.nan), probability)
-
-
 def _domain_df(design: SurveyDesign, dom: Domains, valid: np.ndarray,
                presence: np.ndarray | None = None) -> np.ndarray:
     """Design df within each domain: PSUs minus strata that hold domain members.
@@ -421,9 +411,10 @@ def _domain_df(design: SurveyDesign, dom: Domains, valid: np.ndarray,
 
 def _result_frame(dom: Domains, extra: dict, estimate: np.ndarray, covariance: np.ndarray,
                   df: np.ndarray, deff: np.ndarray, n: np.ndarray, n_missing: np.ndarray,
-                  level: float, rows: np.ndarray | None = None) -> pd.DataFrame:
+                  level: float, rows: np.ndarray | None = None,
+                  interval: str = "wald") -> pd.DataFrame:
     se = np.sqrt(np.clip(np.diag(covariance), 0, None))
-    low, high = t_interval(estimate, se, df, level)
+    low, high = proportion_interval(estimate, se, df, level, interval)
     labels = dom.labels if rows is None else dom.labels.iloc[rows]
     columns = {name: labels[name].to_numpy() for name in labels.columns}
     columns.update(extra)
@@ -491,9 +482,15 @@ def ratio(design: SurveyDesign, numerator: str, denominator: str, by: Columns = 
 
 
 def proportion(design: SurveyDesign, variable: str, by: Columns = None,
-               level: float = 0.95) -> pd.DataFrame:
+               level: float = 0.95, interval: str = "logit") -> pd.DataFrame:
     """Share of each level of ``variable`` per domain; ``n`` is the domain's case count
-    and ``n_level`` the unweighted count in the level."""
+    and ``n_level`` the unweighted count in the level.
+
+    ``interval``: "logit" (default, R's ``svyciprop``; inside 0-1, NaN bounds for a share
+    of exactly 0 or 1) or "wald" (symmetric t, R's ``confint(svymean(...))``); see
+    ``intervals``.
+    """
+    check_interval(interval)
     dom = domains(design, by)
     scope = _in_scope(design)
     if dom.count > 1 or _as_list(by):
@@ -517,7 +514,8 @@ def proportion(design: SurveyDesign, variable: str, by: Columns = None,
     extra = {"variable": variable, "level": np.asarray(levels)[all_cells % n_levels]}
     frame = _result_frame(dom, extra, result.estimate, result.covariance,
                           df[domain_of_cell], deff, result.n_base,
-                          n_missing[domain_of_cell], level, rows=domain_of_cell)
+                          n_missing[domain_of_cell], level, rows=domain_of_cell,
+                          interval=interval)
     frame.insert(frame.columns.get_loc("n") + 1, "n_level", result.n_cell.astype(np.int64))
     return frame
 

@@ -42,6 +42,7 @@ import pandas as pd
 from workbench.errors import WorkbenchError
 from workbench.schemas import DataDictionary
 from workbench.survey.design import SurveyDesign
+from workbench.survey.intervals import logit_interval
 from workbench.survey.scales import cronbach_alpha, reverse_code
 
 #: roles used as breakdowns of the headline indicators, in report order
@@ -446,9 +447,9 @@ def respondents(design: SurveyDesign) -> int:
 def estimate_indicators(design: SurveyDesign, indicators: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Design-based mean of each indicator's column (a share for 0/1 columns), overall or by
     ``by``: indicator columns plus ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``df``,
-    ``deff``, ``n`` (answers used) and ``n_missing`` (no substantive answer). Confidence
-    intervals of shares (t with design df, the engine's) are clipped to [0, 1]: with few
-    PSUs in a domain the symmetric interval can pass a bound."""
+    ``deff``, ``n`` (answers used) and ``n_missing`` (no substantive answer). Shares (the
+    mean of a 0/1 indicator) get the logit interval of R's ``svyciprop``, which stays inside
+    0-1 where the symmetric interval of a small share in a small domain would not."""
     parts = []
     for row in indicators.to_dict("records"):
         result = design.mean(row["indicator"], by=by)
@@ -459,7 +460,10 @@ def estimate_indicators(design: SurveyDesign, indicators: pd.DataFrame, by: str 
         return pd.DataFrame()
     out = pd.concat(parts, ignore_index=True)
     shares = out["statistic"].ne("index").to_numpy()
-    out.loc[shares, ["ci_low", "ci_high"]] = out.loc[shares, ["ci_low", "ci_high"]].clip(0.0, 1.0)
+    low, high = logit_interval(out.loc[shares, "estimate"].to_numpy(float),
+                               out.loc[shares, "se"].to_numpy(float),
+                               out.loc[shares, "df"].to_numpy(float), 0.95)
+    out.loc[shares, "ci_low"], out.loc[shares, "ci_high"] = low, high
     first = ["indicator", "statistic", "battery", "kind", "group", "variable"] + ([by] if by else [])
     return out[first + [c for c in out.columns if c not in first]]
 
@@ -490,7 +494,7 @@ def compare(design: SurveyDesign, indicator: str, by: str, level: float = 0.95
                         "ci_low": yes["row_percent_ci_low"].reindex(totals.index).to_numpy() / 100,
                         "ci_high": yes["row_percent_ci_high"].reindex(totals.index).to_numpy() / 100,
                         "n": totals.to_numpy().astype(int)})
-    out[["estimate", "ci_low", "ci_high"]] = out[["estimate", "ci_low", "ci_high"]].fillna(0.0).clip(0.0, 1.0)
+    out["estimate"] = out["estimate"].fillna(0.0)  # a level where nobody said yes
     test = {k: float(result.test[k]) for k in ("F", "ndf", "ddf", "p_value")}
     return out, test
 

@@ -30,8 +30,8 @@ from workbench.survey.estimators import (
     cell_codes,
     design_effect,
     estimate_sums,
-    t_interval,
 )
+from workbench.survey.intervals import check_interval, proportion_interval
 from workbench.survey.variance import degf_from_units
 
 
@@ -93,8 +93,12 @@ def _observed_levels(codes: np.ndarray, levels: np.ndarray, counts: np.ndarray
     return remap, list(np.asarray(levels)[present])
 
 
-def crosstab(design: SurveyDesign, row: str, col: str, level: float = 0.95) -> CrosstabResult:
+def crosstab(design: SurveyDesign, row: str, col: str, level: float = 0.95,
+             interval: str = "logit") -> CrosstabResult:
     """Weighted crosstab of ``row`` by ``col`` with percentages, CIs and Rao-Scott tests.
+
+    Intervals of shares and percentages: ``interval`` "logit" (default, R's ``svyciprop``)
+    or "wald" (symmetric t); see ``intervals``.
 
     ``table`` columns: the two variables, ``n`` (unweighted), ``weighted_count`` (+ ``_se``),
     ``estimate``/``se``/``ci_low``/``ci_high``/``deff`` (cell share of the total, 0-1),
@@ -105,6 +109,7 @@ def crosstab(design: SurveyDesign, row: str, col: str, level: float = 0.95) -> C
     cells, the row, the column, none for counts): the unit x cell table of weights is
     summed once and shared by the four estimates.
     """
+    check_interval(interval)
     scope = _in_scope(design)
     valid = scope & design.valid_mask(row) & design.valid_mask(col)
     row_codes, row_levels = design.factorized(row)
@@ -149,7 +154,7 @@ def crosstab(design: SurveyDesign, row: str, col: str, level: float = 0.95) -> C
     else:
         design_df = design.degf(valid)
     se = np.sqrt(np.clip(np.diag(shares.covariance), 0, None))
-    ci_low, ci_high = t_interval(shares.estimate, se, design_df, level)
+    ci_low, ci_high = proportion_interval(shares.estimate, se, design_df, level, interval)
     columns = {row: np.asarray(row_levels, dtype=object)[all_cells // n_c],
                col: np.asarray(col_levels, dtype=object)[all_cells % n_c],
                "n": shares.n_cell.astype(np.int64),
@@ -159,7 +164,7 @@ def crosstab(design: SurveyDesign, row: str, col: str, level: float = 0.95) -> C
                "df": design_df, "deff": design_effect(shares.covariance, shares.srs)}
     for name, result in percents.items():
         pct_se = np.sqrt(np.clip(np.diag(result.covariance), 0, None))
-        low, high = t_interval(result.estimate, pct_se, design_df, level)
+        low, high = proportion_interval(result.estimate, pct_se, design_df, level, interval)
         columns[name] = 100 * result.estimate
         columns[f"{name}_se"] = 100 * pct_se
         columns[f"{name}_ci_low"] = 100 * low
