@@ -67,7 +67,9 @@ TARGETS = {"design + mean": 10, "mean by 7 domains": 10, "proportion (5 levels)"
 
 def make_data(integer_codes: bool = False) -> pd.DataFrame:
     """The synthetic survey; ``integer_codes`` gives the categorical variables as nullable
-    Int64 codes 1..k (same values, same order as the text labels) instead of strings."""
+    Int64 codes 1..k (same values, same order as the text labels) instead of strings, and
+    every other column as a pandas nullable type (Int64, Float64), as the workbench's data
+    dictionaries deliver a survey."""
     rng = np.random.default_rng(SEED)
     n = N_STRATA * N_PSU_PER_STRATUM * N_PER_PSU
     psu = np.repeat(np.arange(N_STRATA * N_PSU_PER_STRATUM), N_PER_PSU)
@@ -88,6 +90,9 @@ def make_data(integer_codes: bool = False) -> pd.DataFrame:
         for column, labels in [("sex", SEXES), ("region", REGIONS), ("agegrp", AGES)]:
             code = {label: i for i, label in enumerate(labels, start=1)}
             data[column] = pd.array(data[column].map(code).to_numpy(), dtype="Int64")
+        # Every other column in the pandas nullable types the dictionaries deliver too.
+        data = data.astype({"stratum": "Int64", "psu": "Int64", "outcome": "Int64",
+                            "w": "Float64", "y": "Float64", "x1": "Float64", "x2": "Float64"})
     return data
 
 

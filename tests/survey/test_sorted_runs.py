@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from workbench.errors import WorkbenchError
 from workbench.survey import SurveyDesign
 from workbench.survey.coding import sorted_runs
 
@@ -127,3 +128,22 @@ def test_sorted_design_takes_the_runs_path() -> None:
     assert stage.units._codes is None  # codes not built: units known by their starts
     assert stage.units.is_sorted()
     assert stage.unit_codes.tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
+
+
+def test_nullable_integer_design_columns_take_the_runs_path() -> None:
+    """The data dictionaries deliver design columns as pandas Int64."""
+    frame = pd.DataFrame({"stratum": [1, 1, 1, 1, 2, 2, 2, 2], "psu": [1, 1, 2, 2, 1, 1, 3, 3],
+                          "w": 1.5, "y": np.arange(8.0)})
+    nullable = frame.astype({"stratum": "Int64", "psu": "Int64", "w": "Float64"})
+    design = SurveyDesign(nullable, weights="w", strata="stratum", psu="psu")
+    assert design.stages[0].units._codes is None
+    reference = SurveyDesign(frame, weights="w", strata="stratum", psu="psu")
+    pd.testing.assert_frame_equal(design.mean("y"), reference.mean("y"))
+
+
+def test_missing_value_in_a_nullable_design_column_is_a_clear_error() -> None:
+    frame = pd.DataFrame({"stratum": pd.array([1, 1, None, 2], dtype="Int64"),
+                          "psu": [1, 2, 1, 2], "w": 1.0, "y": np.arange(4.0)})
+    with pytest.raises(WorkbenchError, match="missing value in the strata column") as error:
+        SurveyDesign(frame, weights="w", strata="stratum", psu="psu")
+    assert error.value.row == 3

@@ -203,9 +203,16 @@ class SurveyDesign:
         return labels, levels
 
     def _integer_array(self, column: str) -> np.ndarray | None:
+        """A design column's values as a numpy integer array (read only during
+        construction), for numpy and complete nullable integer columns; else None."""
         values = self._data[column]
-        return values.to_numpy() if values.dtype.kind in "iu" and isinstance(
-            values.dtype, np.dtype) else None
+        if values.dtype.kind not in "iu":
+            return None
+        if isinstance(values.dtype, np.dtype):
+            return values.to_numpy()
+        if isinstance(values.dtype, pd.core.dtypes.dtypes.BaseMaskedDtype) and not values.hasnans:
+            return values.to_numpy(dtype=values.dtype.numpy_dtype)  # a view when complete
+        return None
 
     def _levels_from_runs(self, runs: SortedRuns, arrays: list[np.ndarray]
                           ) -> tuple[list, list[tuple[RowGroups, np.ndarray]]]:
