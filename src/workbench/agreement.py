@@ -50,7 +50,7 @@ def icc_agreement(ratings: np.ndarray | pd.DataFrame, confidence: float = 0.95) 
     f_high = stats.f.ppf(1 - alpha / 2, v, n - 1)
     lower = n * (ms_r - f_low * ms_e) / (f_low * (k * ms_c + (k * n - k - n) * ms_e) + n * ms_r)
     upper = n * (f_high * ms_r - ms_e) / (k * ms_c + (k * n - k - n) * ms_e + n * f_high * ms_r)
-    return {"estimate": float(icc), "ci_lower": float(lower), "ci_upper": float(upper), "n": n}
+    return {"estimate": float(icc), "ci_low": float(lower), "ci_high": float(upper), "n": n}
 
 
 def weighted_kappa(table: np.ndarray, weights: str = "quadratic", confidence: float = 0.95) -> dict[str, float]:
@@ -73,7 +73,7 @@ def weighted_kappa(table: np.ndarray, weights: str = "quadratic", confidence: fl
     variance = (inner - (kappa - expected * (1 - kappa)) ** 2) / (total * (1 - expected) ** 2)
     se = float(np.sqrt(max(variance, 0.0)))
     z = stats.norm.ppf(0.5 + confidence / 2)
-    return {"estimate": float(kappa), "se": se, "ci_lower": kappa - z * se, "ci_upper": kappa + z * se,
+    return {"estimate": float(kappa), "se": se, "ci_low": kappa - z * se, "ci_high": kappa + z * se,
             "n": int(total)}
 
 

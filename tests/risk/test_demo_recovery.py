@@ -58,7 +58,7 @@ def test_cox_recovers_true_coefficients(demo_dir: Path, demo: dict) -> None:
     table = _intake_analysis_table(demo)
     cox = fit_cox(table, "duration_days", "reoffended", list(true)).set_index("term")
     for name, value in true.items():
-        assert cox.loc[name, "ci_lower"] <= value <= cox.loc[name, "ci_upper"], (name, cox.loc[name].to_dict())
+        assert cox.loc[name, "ci_low"] <= value <= cox.loc[name, "ci_high"], (name, cox.loc[name].to_dict())
 
 
 def test_validation_recovers_true_auc(demo_dir: Path, demo: dict) -> None:
@@ -68,4 +68,4 @@ def test_validation_recovers_true_auc(demo_dir: Path, demo: dict) -> None:
     data = table.merge(window, on="client_id").dropna(subset=["reoffended_within"])
     assert data["window_complete"].all() and len(data) > 1500
     row = validate_scores(data, score="total", outcome="reoffended_within", by="sex").iloc[0]
-    assert row["auc_ci_lower"] <= truth["auc"] <= row["auc_ci_upper"], row.to_dict()
+    assert row["auc_ci_low"] <= truth["auc"] <= row["auc_ci_high"], row.to_dict()

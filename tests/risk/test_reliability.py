@@ -16,7 +16,7 @@ SHROUT_FLEISS = np.array([[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6]
 def test_icc_a1_matches_shrout_fleiss_published_value() -> None:
     result = icc_agreement(SHROUT_FLEISS)
     assert result["estimate"] == pytest.approx(0.29, abs=0.005)  # published ICC(2,1) = .29
-    assert result["ci_lower"] < result["estimate"] < result["ci_upper"]
+    assert result["ci_low"] < result["estimate"] < result["ci_high"]
 
 
 def test_kappa_and_its_se_match_the_sas_example() -> None:
@@ -48,7 +48,7 @@ def test_interrater_table_on_demo(demo: dict) -> None:
                                          "exact_agreement_level"]
     # the generator moves 12% of answers by one step: agreement high but not perfect
     icc = table.set_index("measure").loc["icc_a1_total"]
-    assert 0.8 < icc["estimate"] < 1.0 and icc["ci_lower"] < icc["estimate"] < icc["ci_upper"]
+    assert 0.8 < icc["estimate"] < 1.0 and icc["ci_low"] < icc["estimate"] < icc["ci_high"]
     # cross-check the point estimate of quadratic kappa on the same pairs with scikit-learn
     pairs = first.merge(second, on="assessment_id").dropna(subset=["level_x", "level_y"])
     order = {"low": 0, "medium": 1, "high": 2}

@@ -35,8 +35,8 @@ def test_fit_cox_on_rossi_matches_statsmodels_phreg() -> None:
 def test_ph_check_flags_age_and_wexp_on_rossi() -> None:
     # Fox (2002) and the lifelines documentation: age and wexp break proportional hazards
     table = proportional_hazards_check(load_rossi(), "week", "arrest", ROSSI_COVARIATES).set_index("term")
-    assert table.loc["age", "p"] < 0.05 and table.loc["wexp", "p"] < 0.05
-    assert table.loc["fin", "p"] > 0.05
+    assert table.loc["age", "p_value"] < 0.05 and table.loc["wexp", "p_value"] < 0.05
+    assert table.loc["fin", "p_value"] > 0.05
 
 
 def test_kaplan_meier_hand_calculation() -> None:
@@ -54,7 +54,7 @@ def test_logrank_matches_statsmodels_survdiff() -> None:
     ours = logrank_test(rossi, "week", "arrest", by="fin").iloc[0]
     statistic, p = survdiff(rossi["week"], rossi["arrest"], rossi["fin"])
     assert ours["statistic"] == pytest.approx(statistic, rel=1e-8)
-    assert ours["p"] == pytest.approx(p, rel=1e-8)
+    assert ours["p_value"] == pytest.approx(p, rel=1e-8)
 
 
 def test_aalen_johansen_matches_lifelines_without_ties() -> None:
@@ -70,8 +70,8 @@ def test_aalen_johansen_matches_lifelines_without_ties() -> None:
     # so compare the pointwise minimum and maximum of its two columns
     ci = fitter.confidence_interval_.iloc[1:]
     mine = ours.set_index("time").reindex(ci.index.to_numpy())
-    assert np.allclose(mine["ci_lower"].to_numpy(), ci.min(axis=1).to_numpy(), atol=1e-10)
-    assert np.allclose(mine["ci_upper"].to_numpy(), ci.max(axis=1).to_numpy(), atol=1e-10)
+    assert np.allclose(mine["ci_low"].to_numpy(), ci.min(axis=1).to_numpy(), atol=1e-10)
+    assert np.allclose(mine["ci_high"].to_numpy(), ci.max(axis=1).to_numpy(), atol=1e-10)
 
 
 def test_aalen_johansen_with_ties_by_hand_and_without_competition() -> None:

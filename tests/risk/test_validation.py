@@ -116,7 +116,7 @@ def test_differential_prediction_against_statsmodels_formula(compas: pd.DataFram
     tests = table[table["kind"] == "lr_test"].set_index("term")
     assert tests.loc["slopes", "statistic"] == pytest.approx(2 * (full.llf - small.llf), rel=1e-6)
     # the same score means a higher risk for men than for women in these data
-    assert tests.loc["intercepts", "p"] < 0.001
+    assert tests.loc["intercepts", "p_value"] < 0.001
 
 
 def test_bad_outcome_is_reported() -> None:

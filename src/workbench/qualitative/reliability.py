@@ -412,7 +412,7 @@ def _kappa_interval(table: np.ndarray, confidence: float) -> Interval:
     if float(p.sum(axis=1) @ p.sum(axis=0)) == 1.0:
         return Interval(nan, nan, nan, nan, confidence, "asymptotic (Fleiss, Cohen & Everitt 1969)")
     kappa = weighted_kappa(table, weights="none", confidence=confidence)
-    return Interval(kappa["estimate"], kappa["se"], kappa["ci_lower"], kappa["ci_upper"], confidence,
+    return Interval(kappa["estimate"], kappa["se"], kappa["ci_low"], kappa["ci_high"], confidence,
                     "asymptotic (Fleiss, Cohen & Everitt 1969)")
 
 

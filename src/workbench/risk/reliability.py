@@ -24,7 +24,7 @@ def interrater_reliability(first: pd.DataFrame, second: pd.DataFrame, id_column:
 
     Rows: ``icc_a1_total``, ``weighted_kappa_linear``, ``weighted_kappa_quadratic`` (levels),
     ``exact_agreement_level`` (share of identical levels). Columns: ``measure``, ``estimate``,
-    ``se``, ``ci_lower``, ``ci_upper``, ``n``. Pairs where either rating cannot be scored
+    ``se``, ``ci_low``, ``ci_high``, ``n``. Pairs where either rating cannot be scored
     are left out.
     """
     for name, table in (("first", first), ("second", second)):
@@ -46,9 +46,9 @@ def interrater_reliability(first: pd.DataFrame, second: pd.DataFrame, id_column:
     for weights in ("linear", "quadratic"):
         rows.append({"measure": f"weighted_kappa_{weights}", **weighted_kappa(table, weights, confidence)})
     agree = float(np.trace(table) / table.sum())
-    rows.append({"measure": "exact_agreement_level", "estimate": agree, "se": np.nan, "ci_lower": np.nan,
-                 "ci_upper": np.nan, "n": int(table.sum())})
-    return pd.DataFrame(rows)[["measure", "estimate", "se", "ci_lower", "ci_upper", "n"]]
+    rows.append({"measure": "exact_agreement_level", "estimate": agree, "se": np.nan, "ci_low": np.nan,
+                 "ci_high": np.nan, "n": int(table.sum())})
+    return pd.DataFrame(rows)[["measure", "estimate", "se", "ci_low", "ci_high", "n"]]
 
 
 #: upper bounds of the verbal bands: ICC after Koo & Li (2016, J Chiropr Med 15:155-163),

@@ -47,7 +47,7 @@ def kaplan_meier(df: pd.DataFrame, duration: str, event: str, by: str | None = N
     """Kaplan-Meier survival per group at time 0 and every event or censoring time.
 
     Columns: ``group`` ("all" without ``by``), ``time``, ``at_risk`` (just before ``time``),
-    ``events``, ``censored``, ``survival``, ``ci_lower``, ``ci_upper`` (lifelines'
+    ``events``, ``censored``, ``survival``, ``ci_low``, ``ci_high`` (lifelines'
     exponential Greenwood interval).
     """
     data = _check(df, [duration, event] + ([by] if by else []), duration)
@@ -61,8 +61,8 @@ def kaplan_meier(df: pd.DataFrame, duration: str, event: str, by: str | None = N
             "group": value, "time": table.index.to_numpy(float), "at_risk": table["at_risk"].to_numpy(int),
             "events": table["observed"].to_numpy(int), "censored": table["censored"].to_numpy(int),
             "survival": fitter.survival_function_.iloc[:, 0].reindex(table.index).to_numpy(float),
-            "ci_lower": ci.iloc[:, 0].reindex(table.index).to_numpy(float),
-            "ci_upper": ci.iloc[:, 1].reindex(table.index).to_numpy(float),
+            "ci_low": ci.iloc[:, 0].reindex(table.index).to_numpy(float),
+            "ci_high": ci.iloc[:, 1].reindex(table.index).to_numpy(float),
         }))
     return pd.concat(frames, ignore_index=True)
 
@@ -80,11 +80,11 @@ def at_risk_table(df: pd.DataFrame, duration: str, event: str, by: str | None = 
 
 def logrank_test(df: pd.DataFrame, duration: str, event: str, by: str) -> pd.DataFrame:
     """Log-rank test that survival is equal across the groups of ``by`` (one row:
-    ``statistic`` chi-square, ``df``, ``p``, ``groups``)."""
+    ``statistic`` chi-square, ``df``, ``p_value``, ``groups``)."""
     data = _check(df, [duration, event, by], duration)
     result = multivariate_logrank_test(data[duration], data[by], data[event].astype(float))
     return pd.DataFrame([{"statistic": float(result.test_statistic), "df": int(result.degrees_of_freedom),
-                          "p": float(result.p_value), "groups": int(data[by].nunique())}])
+                          "p_value": float(result.p_value), "groups": int(data[by].nunique())}])
 
 
 def _design(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[str]) -> pd.DataFrame:
@@ -109,8 +109,9 @@ def _fit(data: pd.DataFrame, duration: str, event: str) -> CoxPHFitter:
 def fit_cox(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[str],
             confidence: float = 0.95) -> pd.DataFrame:
     """Cox proportional hazards (Efron ties). One row per covariate: ``term``, ``coef``
-    (log hazard ratio per unit), ``se``, ``hazard_ratio``, ``ci_lower``/``ci_upper`` (of
-    ``coef``), ``hr_ci_lower``/``hr_ci_upper``, ``z``, ``p``."""
+    (log hazard ratio per unit), ``se``, ``hazard_ratio``, ``ci_low``/``ci_high`` (of
+    ``coef``), ``hr_ci_low``/``hr_ci_high``, ``z``, ``p`` (named ``p``, not the package's usual
+    ``p_value``, because the issue's public contract for ``fit_cox`` names it so, as lifelines)."""
     data = _design(df, duration, event, covariates)
     model = _fit(data, duration, event)
     summary = model.summary
@@ -119,8 +120,8 @@ def fit_cox(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[st
     se = summary["se(coef)"].to_numpy(float)
     return pd.DataFrame({
         "term": list(summary.index), "coef": coef, "se": se, "hazard_ratio": np.exp(coef),
-        "ci_lower": coef - z_crit * se, "ci_upper": coef + z_crit * se,
-        "hr_ci_lower": np.exp(coef - z_crit * se), "hr_ci_upper": np.exp(coef + z_crit * se),
+        "ci_low": coef - z_crit * se, "ci_high": coef + z_crit * se,
+        "hr_ci_low": np.exp(coef - z_crit * se), "hr_ci_high": np.exp(coef + z_crit * se),
         "z": summary["z"].to_numpy(float), "p": summary["p"].to_numpy(float),
     })
 
@@ -128,7 +129,7 @@ def fit_cox(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[st
 def proportional_hazards_check(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[str],
                                time_transform: str = "km") -> pd.DataFrame:
     """Schoenfeld-residual test of proportional hazards per covariate (lifelines; "km" time
-    transform, as R's cox.zph default). Columns ``term``, ``statistic``, ``p``,
+    transform, as R's cox.zph default). Columns ``term``, ``statistic``, ``p_value``,
     ``violated_at_5pct``."""
     data = _design(df, duration, event, covariates)
     model = _fit(data, duration, event)
@@ -136,7 +137,7 @@ def proportional_hazards_check(df: pd.DataFrame, duration: str, event: str, cova
     summary = result.summary
     return pd.DataFrame({"term": [str(i if not isinstance(i, tuple) else i[0]) for i in summary.index],
                          "statistic": summary["test_statistic"].to_numpy(float),
-                         "p": summary["p"].to_numpy(float),
+                         "p_value": summary["p"].to_numpy(float),
                          "violated_at_5pct": summary["p"].to_numpy(float) < 0.05})
 
 
@@ -147,7 +148,7 @@ def cumulative_incidence(df: pd.DataFrame, duration: str, event_type: str, event
     ``event_type`` holds the censoring code ``censored`` or the type of the first event
     (e.g. "reoffence", "revocation", "death"). Columns: ``group``, ``time``, ``at_risk``,
     ``events`` (of interest), ``competing_events``, ``censored``, ``cumulative_incidence``,
-    ``ci_lower``, ``ci_upper``.
+    ``ci_low``, ``ci_high``.
     """
     data = _check(df, [duration, event_type] + ([by] if by else []), duration)
     parts = [("all", data)] if by is None else list(data.groupby(by, sort=True, observed=True))
@@ -182,12 +183,12 @@ def cumulative_incidence(df: pd.DataFrame, duration: str, event_type: str, event
         frames.append(pd.DataFrame({
             "group": value, "time": grid, "at_risk": at_risk.astype(int), "events": d_k.astype(int),
             "competing_events": (d_all - d_k).astype(int), "censored": c, "cumulative_incidence": cif,
-            "ci_lower": np.where(cif > 0, lower, 0.0), "ci_upper": np.where(cif > 0, upper, 0.0),
+            "ci_low": np.where(cif > 0, lower, 0.0), "ci_high": np.where(cif > 0, upper, 0.0),
         }))
     return pd.concat(frames, ignore_index=True)
 
 
-def values_at(table: pd.DataFrame, times: Sequence[float], columns: Sequence[str] = ("survival", "ci_lower", "ci_upper"),
+def values_at(table: pd.DataFrame, times: Sequence[float], columns: Sequence[str] = ("survival", "ci_low", "ci_high"),
               group: str = "group", time: str = "time") -> pd.DataFrame:
     """Read step-function estimates (``kaplan_meier`` or ``cumulative_incidence`` output) at
     given times: for each group and time the values of the last row at or before that time.

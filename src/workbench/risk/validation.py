@@ -163,7 +163,7 @@ def validate_scores(df: pd.DataFrame, score: str = "total", outcome: str = "reof
     """One row for all cases and one per group of each ``by`` variable.
 
     Columns: ``group_variable``, ``group``, ``n``, ``n_events``, ``base_rate``, ``auc``,
-    ``auc_se`` (DeLong), ``auc_ci_lower``/``auc_ci_upper`` (normal, clipped to [0, 1]),
+    ``auc_se`` (DeLong), ``auc_ci_low``/``auc_ci_high`` (normal, clipped to [0, 1]),
     ``mean_expected``, ``observed_expected_ratio``, ``brier``, ``calibration_intercept`` (+``_se``),
     ``calibration_slope`` (+``_se``); with ``cutoff`` (flagged = score >= cutoff) also the
     confusion counts, sensitivity, specificity, ppv, npv, false-positive and false-negative
@@ -181,7 +181,7 @@ def validate_scores(df: pd.DataFrame, score: str = "total", outcome: str = "reof
         row: dict[str, object] = {
             "group_variable": variable, "group": value, "n": len(part), "n_events": int(y.sum()),
             "base_rate": float(y.mean()) if len(y) else np.nan, "auc": auc, "auc_se": se,
-            "auc_ci_lower": low, "auc_ci_upper": high, "mean_expected": float(p.mean()) if len(p) else np.nan,
+            "auc_ci_low": low, "auc_ci_high": high, "mean_expected": float(p.mean()) if len(p) else np.nan,
             "observed_expected_ratio": float(y.sum() / p.sum()) if p.sum() > 0 else np.nan,
             "brier": float(brier_score_loss(y, p)) if len(y) else np.nan,
         }
@@ -202,7 +202,7 @@ def calibration_table(df: pd.DataFrame, score: str = "total", outcome: str = "re
     sorted), else the score values when there are at most ``bins`` of them, else score
     quantile groups (deciles by default; tied scores stay together). Columns:
     ``group_variable``, ``group``, ``bin``, ``score_min``, ``score_max``, ``n``,
-    ``observed_events``, ``observed_rate`` with Wilson ``observed_ci_lower``/``_upper``,
+    ``observed_events``, ``observed_rate`` with Wilson ``observed_ci_low``/``_high``,
     ``expected_events``, ``expected_rate``, ``observed_expected_ratio``.
     """
     groups = _as_list(by)
@@ -228,7 +228,7 @@ def calibration_table(df: pd.DataFrame, score: str = "total", outcome: str = "re
                 "group_variable": variable, "group": value, "bin": str(bin_value),
                 "score_min": cell[score].min() if n else np.nan, "score_max": cell[score].max() if n else np.nan,
                 "n": n, "observed_events": int(events), "observed_rate": events / n if n else np.nan,
-                "observed_ci_lower": low, "observed_ci_upper": high, "expected_events": expected,
+                "observed_ci_low": low, "observed_ci_high": high, "expected_events": expected,
                 "expected_rate": expected / n if n else np.nan,
                 "observed_expected_ratio": events / expected if expected > 0 else np.nan,
             })
@@ -266,11 +266,11 @@ def differential_prediction(df: pd.DataFrame, score: str = "total", outcome: str
 
     Models on the score centred at its overall mean: M0 ``outcome ~ score``, M1 ``+ group``,
     M2 ``+ group + score:group``. Returns rows of ``kind`` "coefficient" (terms of M2:
-    ``estimate`` in log-odds, ``se``, ``z``, ``p``, ``odds_ratio``; a group term is the
+    ``estimate`` in log-odds, ``se``, ``z``, ``p_value``, ``odds_ratio``; a group term is the
     difference in log-odds from ``reference`` at the mean score, an interaction term the
     difference in slope per score point) and of ``kind`` "lr_test" (likelihood-ratio tests:
     ``intercepts`` M1 vs M0, ``slopes`` M2 vs M1, ``any_difference`` M2 vs M0, with
-    ``statistic``, ``df``, ``p``).
+    ``statistic``, ``df``, ``p_value``).
     """
     data = _prepare(df, score, outcome, [group]).dropna(subset=[group])
     levels = sorted(data[group].unique(), key=str)
@@ -293,10 +293,10 @@ def differential_prediction(df: pd.DataFrame, score: str = "total", outcome: str
     rows: list[dict[str, object]] = []
     for name, est, se, z, p in zip(names, fits[2].params, fits[2].bse, fits[2].tvalues, fits[2].pvalues):
         rows.append({"kind": "coefficient", "term": name, "reference": reference, "estimate": float(est),
-                     "se": float(se), "z": float(z), "p": float(p), "odds_ratio": float(np.exp(est))})
+                     "se": float(se), "z": float(z), "p_value": float(p), "odds_ratio": float(np.exp(est))})
     for name, small, big in (("intercepts", 0, 1), ("slopes", 1, 2), ("any_difference", 0, 2)):
         statistic = 2 * (fits[big].llf - fits[small].llf)
         dof = fits[big].df_model - fits[small].df_model
         rows.append({"kind": "lr_test", "term": name, "reference": reference, "statistic": float(statistic),
-                     "df": int(dof), "p": float(stats.chi2.sf(statistic, dof))})
+                     "df": int(dof), "p_value": float(stats.chi2.sf(statistic, dof))})
     return pd.DataFrame(rows)
