@@ -132,9 +132,12 @@ class SumsResult:
 
 
 def cell_codes(codes: np.ndarray, valid: np.ndarray, n_codes: int) -> np.ndarray:
-    """``codes`` where ``valid``, else the sentinel ``n_codes`` (a new integer array)."""
+    """``codes`` where ``valid``, else the sentinel ``n_codes`` (read only: it is ``codes``
+    itself when every row is valid)."""
     if n_codes == 1:
         return (~valid).view(np.int8)  # 0 inside, 1 outside
+    if valid.all() and codes.dtype == np.int64 and codes.min() >= 0:
+        return codes
     out = codes.astype(np.int64, copy=True)
     np.copyto(out, n_codes, where=~valid)
     return out

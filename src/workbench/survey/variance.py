@@ -150,7 +150,8 @@ class Stage:
             return summed[:, None], None
         width = n_cells + 1
         if key is None:
-            key = self.unit_codes * width + cells
+            key = self.unit_codes * width
+            key += cells
         table = np.bincount(key, weights=values, minlength=self.n_units * width)
         return table.reshape(self.n_units, width)[:, :n_cells].astype(float), key
 
