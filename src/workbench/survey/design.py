@@ -155,6 +155,7 @@ class SurveyDesign:
             )
         self.stages, self._strata_labels, stage_weights = self._code_stages()
         self.weights = self._read_weights(stage_weights)
+        self.negative_weights = False  # only calibration can make weights negative
         self.calibration: Any = None
         self.domain: np.ndarray | None = None
         self.replicates: ReplicateSpec | None = None
@@ -404,7 +405,8 @@ class SurveyDesign:
         return np.where(self.domain, self.weights, 0.0)
 
     def degf(self, rows: np.ndarray | None = None) -> float:
-        """Design degrees of freedom: PSUs minus strata among ``rows`` (R's ``degf``).
+        """Design degrees of freedom: PSUs minus strata among ``rows`` with a nonzero weight
+        (R's ``degf``; calibrated weights may be negative and still count).
 
         For replicate designs, the rank of the replicate weights minus one (as R).
         """
@@ -412,9 +414,9 @@ class SurveyDesign:
             return self.replicates.df
         if self.domain is None and (rows is None or rows.all()):
             if "degf" not in self._cache:
-                self._cache["degf"] = self._count_degf(self.weights > 0)
+                self._cache["degf"] = self._count_degf(self.weights != 0)
             return self._cache["degf"]
-        mask = self.weights > 0
+        mask = self.weights != 0
         if self.domain is not None:
             mask = mask & self.domain
         if rows is not None:
@@ -457,6 +459,7 @@ class SurveyDesign:
                     remap = np.append(np.cumsum(present) - 1, -1)
                     codes = remap[codes]
                     levels = levels[present]
+            codes.flags.writeable = False  # cached and shared (e.g. as cell codes)
             self._cache[key] = (codes, np.asarray(levels))
         return self._cache[key]
 
@@ -531,7 +534,9 @@ class SurveyDesign:
         return self._derive(domain=domain)
 
     def with_weights(self, weights: np.ndarray, **changes: Any) -> SurveyDesign:
-        return self._derive(weights=np.asarray(weights, dtype=float), **changes)
+        weights = np.asarray(weights, dtype=float)
+        return self._derive(weights=weights, negative_weights=bool((weights < 0).any()),
+                            **changes)
 
     # ------------------------------------------------------------------ estimators
     def mean(self, variable: str, by: Columns = None, level: float = 0.95) -> pd.DataFrame:

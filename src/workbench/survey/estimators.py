@@ -235,7 +235,7 @@ def estimate_sums(design: SurveyDesign, spec: SumsSpec, *, srs: bool = False,
         tables = [_stage_tables(design.stages[0], spec, a, b, numerator_tables[0])]
         numerator = tables[0][0].sum(axis=0)
         denominator_b = tables[0][1].sum(axis=0)
-        if spec.v is None:  # weights are positive on base rows
+        if spec.v is None and not design.negative_weights:  # weights > 0 on base rows
             presence = tables[0][1] > 0
     denominator = denominator_b[spec.base_of_cell]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -318,7 +318,7 @@ def _estimate_one(design: SurveyDesign, spec: SumsSpec, weights: np.ndarray, srs
         z = (a - center[0] * b) * scale[0]
         covariance = linearized_covariance(design, DenseInfluence(z))
     else:
-        if spec.v is None:
+        if spec.v is None and not design.negative_weights:
             presence = tables[0][1] > 0
         covariance = taylor_covariance(design.stages, TableInfluence(tables, center, scale),
                                        design.lonely_psu)
@@ -404,7 +404,7 @@ def _domain_df(design: SurveyDesign, dom: Domains, valid: np.ndarray,
     if presence is None:
         if dom.count == 1:
             return np.full(1, design.degf(valid))
-        mask = valid & (dom.codes >= 0) & (design.weights > 0)
+        mask = valid & (dom.codes >= 0) & (design.weights != 0)
         if design.domain is not None:
             mask &= design.domain
         presence = stage.cell_sums(cell_codes(dom.codes, mask, dom.count), dom.count,
@@ -428,7 +428,9 @@ def _result_frame(dom: Domains, extra: dict, estimate: np.ndarray, covariance: n
 
 
 def _in_scope(design: SurveyDesign) -> np.ndarray:
-    scope = design.weights > 0
+    """Rows an estimate uses: nonzero weight (negative calibrated weights included, as R)
+    and inside the subset. A domain is the subset mask, never the sign of a weight."""
+    scope = design.weights != 0
     return scope if design.domain is None else scope & design.domain
 
 

@@ -19,6 +19,7 @@ then the new weights); its diagnostics are computed from the cell table as well.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,7 +52,7 @@ class Calibration:
     def residualize(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Residuals x - w z'B of influence values x (n x p) on the calibration variables."""
         w0 = self.fit_weights
-        u = values / np.where(weights > 0, weights, 1.0)[:, None]
+        u = values / np.where(weights != 0, weights, 1.0)[:, None]
         u_w0 = u * w0[:, None]
         blocks_cat = list(zip(self.categorical, self.n_levels))
         sizes = [k for _, k in blocks_cat] + ([self.numeric.shape[1]]
@@ -114,15 +115,15 @@ def _margin_codes(design: SurveyDesign, variable: str, targets: Mapping
 
 def _weight_rows(before: np.ndarray, after: np.ndarray) -> list[dict]:
     def describe(w: np.ndarray) -> dict[str, float]:
-        is_positive = w > 0
-        everyone = bool(is_positive.all())
-        positive = w if everyone else w[is_positive]
+        """Over the rows with a nonzero weight (negative calibrated weights included)."""
+        is_used = w != 0
+        everyone = bool(is_used.all())
+        used = w if everyone else w[is_used]
         total, squares = w.sum(), np.dot(w, w)
-        low, high = positive.min(), positive.max()
-        mean = total / len(w) if everyone else positive.mean()
-        return {"min": low, "max": high, "mean": mean, "sum": total,
-                "max_min_ratio": high / low,
-                "kish_deff": len(positive) * squares / total**2,
+        low, high = used.min(), used.max()
+        return {"min": low, "max": high, "mean": total / len(used), "sum": total,
+                "max_min_ratio": high / low if low > 0 else np.nan,
+                "kish_deff": len(used) * squares / total**2,
                 "effective_n": total**2 / squares}
 
     b, a = describe(before), describe(after)
@@ -344,6 +345,21 @@ def _calibration_matrix(design: SurveyDesign, totals: Mapping[str, Any]
     return np.column_stack(columns), np.asarray(targets), names
 
 
+class NegativeWeightsWarning(UserWarning):
+    """Linear calibration produced negative weights (valid for estimates, odd to publish)."""
+
+
+def _warn_negative(weights: np.ndarray, bounds: tuple[float, float] | None) -> None:
+    negative = weights < 0
+    if negative.any():
+        warnings.warn(
+            f"linear calibration gave {int(negative.sum())} negative weight(s) (smallest "
+            f"{weights.min():.4g}); estimates stay the calibration estimator, but to keep "
+            "weights positive pass bounds=(low, high) with low >= 0"
+            + (f" (now {bounds})" if bounds is not None else ""),
+            NegativeWeightsWarning, stacklevel=4)
+
+
 def calibrate(design: SurveyDesign, totals: Mapping[str, Any], *,
               bounds: tuple[float, float] | None = None, max_iter: int = 50,
               variance: str | None = None) -> SurveyDesign:
@@ -355,6 +371,10 @@ def calibrate(design: SurveyDesign, totals: Mapping[str, Any], *,
     the rest (iterative truncation). ``variance`` names a positive column v_i of the
     working model's variance (g_i = 1 + z_i'lambda / v_i); e.g. calibrating to the total of
     x with ``variance=x`` and no intercept gives the ratio estimator.
+
+    Linear calibration can give negative weights. Every row with a nonzero weight stays in
+    the estimates (as in R), so a calibration variable's total is reproduced exactly, with
+    SE 0; a ``NegativeWeightsWarning`` points to ``bounds``.
     """
     _require_full_sample(design)
     matrix, target, names = _calibration_matrix(design, totals)
@@ -389,6 +409,7 @@ def calibrate(design: SurveyDesign, totals: Mapping[str, Any], *,
         return weights * g
 
     new_weights = adjust(design.weights)
+    _warn_negative(new_weights, bounds)
     achieved = matrix.T @ new_weights
     before = matrix.T @ design.weights
     rows = [{"section": "margin", "variable": v, "level": lvl, "target": t, "before": b,
