@@ -12,6 +12,13 @@ implemented in R's ``svychisq``:
   d = tr(Delta)^2 / tr(Delta^2) and d x (design df) degrees of freedom;
 * first-order (R's ``statistic="Chisq"``): X^2 / mean(eigenvalues) against chi-square
   on (r - 1)(c - 1) df.
+
+Two chi-square figures, not to be confused: ``pearson`` is the uncorrected Pearson X^2,
+the number R prints as "X-squared" for ``statistic="Chisq"``; ``chisq`` is the
+first-order corrected statistic X^2 / mean(eigenvalues), which R does not print but from
+which it takes the p-value (``chisq_p_value``). On R's apiclus1 (sch.wide x stype) R prints
+X-squared = 11.941, p-value = 0.005553: here ``pearson`` = 11.941, ``chisq`` = 10.387 and
+``chisq_p_value`` = 0.005553. Report ``chisq`` with its p-value, or the F test.
 """
 
 from __future__ import annotations
@@ -104,6 +111,12 @@ def crosstab(design: SurveyDesign, row: str, col: str, level: float = 0.95,
     ``estimate``/``se``/``ci_low``/``ci_high``/``deff`` (cell share of the total, 0-1),
     ``row_percent``, ``col_percent`` (0-100, each with ``_se``, ``_ci_low``, ``_ci_high``),
     ``n_missing`` (cases dropped for a missing row or column value).
+
+    ``test``: ``F``, ``ndf``, ``ddf``, ``p_value`` (Rao-Scott second order, R's default);
+    ``chisq`` (first-order corrected X^2), ``chisq_df``, ``chisq_p_value`` (R's p-value for
+    ``statistic="Chisq"``); ``pearson`` (uncorrected X^2, the figure R prints as
+    "X-squared", not a valid test statistic under a complex design); ``design_effects``
+    (eigenvalues of the generalised design effect matrix).
 
     Every estimate is a ratio of the same weighted cell sums with a different base (all
     cells, the row, the column, none for counts): the unit x cell table of weights is

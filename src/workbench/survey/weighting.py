@@ -9,7 +9,9 @@ Variance: the calibrated estimator is asymptotically the GREG estimator, so the 
 the influence values' residuals from a weighted regression on the calibration variables,
 e_i = x_i - w_i z_i'B with B fitted with the pre-calibration weights (Deville & Sarndal
 1992; Sarndal et al. 1992, sec. 6.6; R's ``calibrate``). For raking the regression is on
-the dummies of all margins at once, the limit of R's repeated post-stratification.
+the dummies of all margins at once (the default); ``rake(variance="R")`` instead takes R's
+``svyrecvar`` residuals (unweighted cell means of x / w, swept over the margins), which
+differ when weights vary within margin cells (docs/survey-engine.md).
 Replicate designs are calibrated replicate by replicate instead (as R does).
 
 Why our own code: raking is iterative proportional fitting on the (small) table of
@@ -42,6 +44,9 @@ class Calibration:
     numeric: np.ndarray | None = None
     fit_weights: np.ndarray | None = None
     inverse_variance: np.ndarray | None = None
+    # variance="R" raking: per margin, its codes, number of levels and the weights right
+    # after that margin was fitted in the last sweep (R's attr(margin, "weights")).
+    raking: list[tuple[np.ndarray, int, np.ndarray]] | None = None
 
     def merged(self, other: Calibration) -> Calibration:
         numeric = [m for m in (self.numeric, other.numeric) if m is not None]
@@ -51,6 +56,8 @@ class Calibration:
 
     def residualize(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Residuals x - w z'B of influence values x (n x p) on the calibration variables."""
+        if self.raking is not None:
+            return _raking_residuals(values, self.raking)
         w0 = self.fit_weights
         u = values / np.where(weights != 0, weights, 1.0)[:, None]
         u_w0 = u * w0[:, None]
@@ -84,6 +91,20 @@ class Calibration:
         if self.numeric is not None:
             fitted += self.numeric @ coef[offsets[-2]: offsets[-1]]
         return values - weights[:, None] * fitted
+
+
+def _raking_residuals(values: np.ndarray,
+                      margins: list[tuple[np.ndarray, int, np.ndarray]]) -> np.ndarray:
+    """R's ``svyrecvar`` raking residuals: ten sweeps of x <- x - w ave(x / w, margin) over
+    the margins, ``ave`` the unweighted mean within the margin's cells and w the weights
+    after that margin was fitted."""
+    x = np.array(values, dtype=float)
+    counts = [np.bincount(codes, minlength=k) for codes, k, _ in margins]
+    for _ in range(10):
+        for (codes, k, psw), count in zip(margins, counts):
+            cell_means = _column_sums(codes, x / psw[:, None], k) / count[:, None]
+            x -= psw[:, None] * cell_means[codes]
+    return x
 
 
 def _margin_codes(design: SurveyDesign, variable: str, targets: Mapping
@@ -171,6 +192,10 @@ def _calibrated(design: SurveyDesign, new_weights: np.ndarray, calibration: Cali
         changes["replicates"] = replace(design.replicates, weights=rep_weights)
     else:
         previous = design.calibration
+        if calibration.raking is not None and previous is not None or \
+                previous is not None and previous.raking is not None:
+            raise WorkbenchError("rake(variance='R') must be the only calibration step",
+                                 expected="one rake(variance='R') on an uncalibrated design")
         base = design.weights if previous is None else previous.fit_weights
         if calibration.inverse_variance is not None:
             base = base * calibration.inverse_variance
@@ -235,18 +260,23 @@ def _margin_codes_check_missing(design: SurveyDesign, column: str) -> None:
 
 def _ipf(cell_weights: np.ndarray, cell_margins: list[np.ndarray],
          targets: list[np.ndarray], max_iter: int, tolerance: float,
-         bounds: tuple[float, float] | None) -> tuple[np.ndarray, list[float], bool]:
-    """Iterative proportional fitting of adjustment factors on the joint-cell table."""
+         bounds: tuple[float, float] | None
+         ) -> tuple[np.ndarray, list[float], bool, list[np.ndarray]]:
+    """Iterative proportional fitting of adjustment factors on the joint-cell table; also
+    the factors right after each margin was fitted in the last sweep."""
     factor = np.ones_like(cell_weights)
     history: list[float] = []
     converged = False
+    steps: list[np.ndarray] = []
     for _ in range(max_iter):
+        steps = []
         for codes, target in zip(cell_margins, targets):
             current = np.bincount(codes, weights=cell_weights * factor, minlength=len(target))
             ratio = np.divide(target, current, out=np.ones_like(target), where=current > 0)
             factor = factor * ratio[codes]
             if bounds is not None:
                 factor = np.clip(factor, bounds[0], bounds[1])
+            steps.append(factor)
         error = max(
             np.abs(np.bincount(codes, weights=cell_weights * factor, minlength=len(target))
                    / target - 1).max()
@@ -255,13 +285,20 @@ def _ipf(cell_weights: np.ndarray, cell_margins: list[np.ndarray],
         if error < tolerance:
             converged = True
             break
-    return factor, history, converged
+    return factor, history, converged, steps
 
 
 def rake(design: SurveyDesign, margins: Mapping[str, Mapping], *, max_iter: int = 100,
          tolerance: float = 1e-9, bounds: tuple[float, float] | None = None,
-         require_convergence: bool = True) -> SurveyDesign:
+         require_convergence: bool = True, variance: str = "regression") -> SurveyDesign:
     """Rake to population margins ``{variable: {level: N}}`` by iterative proportional fitting.
+
+    ``variance``: "regression" (default) takes the linearisation residuals from one
+    regression on the dummies of all margins, weighted by the weights before raking (the
+    GREG limit; a one-margin rake then equals post-stratification); "R" reproduces R's
+    ``rake()`` + ``svyrecvar``: ten sweeps of unweighted cell means of x / w over the
+    margins. The two agree when weights are constant within margin cells (see
+    docs/survey-engine.md). Replicate designs re-rake every replicate either way.
 
     ``bounds=(low, high)`` limits the adjustment factor w_new / w_old (weight trimming);
     with bounds the margins may be met only approximately, which the diagnostics show.
@@ -271,6 +308,9 @@ def rake(design: SurveyDesign, margins: Mapping[str, Mapping], *, max_iter: int 
     _require_full_sample(design)
     if not margins:
         raise WorkbenchError("rake needs at least one margin", expected="{variable: {level: N}}")
+    if variance not in ("regression", "R"):
+        raise WorkbenchError("unknown raking variance convention", value=variance,
+                             expected="'regression' or 'R'")
     coded = [(variable, *_margin_codes(design, variable, targets))
              for variable, targets in margins.items()]
     totals = [target.sum() for _, _, target, _ in coded]
@@ -292,13 +332,13 @@ def rake(design: SurveyDesign, margins: Mapping[str, Mapping], *, max_iter: int 
 
     def adjust(weights: np.ndarray) -> tuple[np.ndarray, list[float], bool]:
         cell_weights = np.bincount(cell, weights=weights, minlength=len(joint_values))
-        factor, history, ok = _ipf(cell_weights, cell_margins, targets, max_iter, tolerance,
-                                   bounds)
+        factor, history, ok, _ = _ipf(cell_weights, cell_margins, targets, max_iter,
+                                      tolerance, bounds)
         return weights * factor[cell], history, ok
 
     cell_weights = np.bincount(cell, weights=design.weights, minlength=len(joint_values))
-    factor, history, converged = _ipf(cell_weights, cell_margins, targets, max_iter,
-                                      tolerance, bounds)
+    factor, history, converged, steps = _ipf(cell_weights, cell_margins, targets, max_iter,
+                                             tolerance, bounds)
     new_weights = design.weights * factor[cell]
     if not converged and require_convergence:
         raise WorkbenchError(
@@ -316,6 +356,9 @@ def rake(design: SurveyDesign, margins: Mapping[str, Mapping], *, max_iter: int 
                                 in coded], design.weights, new_weights, margin_sums)
     calibration = Calibration([codes for _, codes, _, _ in coded],
                               [len(target) for _, _, target, _ in coded])
+    if variance == "R":
+        calibration.raking = [(codes, len(target), design.weights * step[cell])
+                              for (_, codes, target, _), step in zip(coded, steps)]
     rep = _apply_to_replicates(design, lambda w: adjust(w)[0])
     return _calibrated(design, new_weights, calibration, rep, diagnostics, convergence)
 
