@@ -7,9 +7,10 @@ span) so that a reader can go back to the transcript. Themes are codes at a chos
 of the code hierarchy (sub-codes roll up into them) or any list of code ids.
 
 ``framework_matrix`` returns a tidy DataFrame (one row per case x theme);
-``write_framework_xlsx`` writes it in the Framework layout with openpyxl: one sheet with
-cases as rows and themes as columns (summaries), one with the references, one per theme
-with the case summaries and references side by side.
+``write_framework_xlsx`` writes it in the Framework layout with the workbench's one
+workbook writer (``workbench.reporting.workbook``: every string a text cell, never a
+formula): one sheet with cases as rows and themes as columns (summaries), one with the
+references, one per theme with the case summaries and references side by side.
 """
 
 from __future__ import annotations
@@ -144,8 +145,9 @@ def write_framework_xlsx(matrix: pd.DataFrame, path: str | Path, *, title: str =
     references. Then one sheet per theme (the Framework method's thematic chart): case,
     number of segments, summary, references.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
+
+    from workbench.reporting import workbook
 
     missing = [c for c in _COLUMNS if c not in matrix.columns]
     if missing:
@@ -154,16 +156,14 @@ def write_framework_xlsx(matrix: pd.DataFrame, path: str | Path, *, title: str =
     themes = list(dict.fromkeys(zip(matrix["theme_id"], matrix["theme_name"])))
     cases = list(dict.fromkeys(zip(matrix["case_id"], matrix["case_label"])))
     cells = {(r.case_id, r.theme_id): r for r in matrix.itertuples(index=False)}
-    book = Workbook()
+    book = workbook.new_workbook()
     wrap = Alignment(wrap_text=True, vertical="top")
-    bold = Font(bold=True)
 
     def grid(sheet: Any, field: str) -> None:
-        sheet.append(["Case"] + [str(name if isinstance(name, str) else theme_id) for theme_id, name in themes])
+        workbook.append_row(sheet, ["Case"] + [str(name if isinstance(name, str) else theme_id)
+                                               for theme_id, name in themes], bold=True)
         for case_id, label in cases:
-            sheet.append([str(label)] + [getattr(cells[(case_id, t)], field) for t, _ in themes])
-        for cell in sheet[1]:
-            cell.font = bold
+            workbook.append_row(sheet, [str(label)] + [getattr(cells[(case_id, t)], field) for t, _ in themes])
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = wrap
@@ -172,31 +172,24 @@ def write_framework_xlsx(matrix: pd.DataFrame, path: str | Path, *, title: str =
             sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = 50
         sheet.freeze_panes = "B2"
 
-    matrix_sheet = book.active
-    matrix_sheet.title = "Matrix"
-    grid(matrix_sheet, "summary")
+    grid(book.create_sheet("Matrix"), "summary")
     grid(book.create_sheet("References"), "references")
     used_titles = {"Matrix", "References"}
     for theme_id, name in themes:
         sheet_title = _sheet_title(str(name if isinstance(name, str) else theme_id), used_titles)
         sheet = book.create_sheet(sheet_title)
-        sheet.append([f"{title}: {name if isinstance(name, str) else theme_id}"])
-        sheet["A1"].font = bold
-        sheet.append(["Case", "Segments", "Summary", "References"])
-        for cell in sheet[2]:
-            cell.font = bold
+        workbook.append_row(sheet, [f"{title}: {name if isinstance(name, str) else theme_id}"], bold=True)
+        workbook.append_row(sheet, ["Case", "Segments", "Summary", "References"], bold=True)
         for case_id, label in cases:
             record = cells[(case_id, theme_id)]
-            sheet.append([str(label), int(record.n_segments), record.summary, record.references])
+            workbook.append_row(sheet, [str(label), int(record.n_segments), record.summary, record.references])
         for row in sheet.iter_rows(min_row=3):
             for cell in row:
                 cell.alignment = wrap
         for letter, width in zip("ABCD", (18, 10, 80, 40)):
             sheet.column_dimensions[letter].width = width
         sheet.freeze_panes = "B3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    return path
+    return workbook.save(book, path)
 
 
 def _sheet_title(name: str, used: set[str]) -> str:

@@ -4,10 +4,17 @@ The catalogue is one YAML file per report area (``common.yaml``, ``survey.yaml``
 key may appear in one file only. Report sentences that state a figure are templates filled
 from computed results (``text("key", language, value=...)``); nothing is machine-translated
 at run time.
+
+The filled values usually come from data (labels, code names, quotes), so a filled message
+is a :class:`Message`: the plain text (for tables, charts, workbooks) that also carries a
+Markdown form in which every value is escaped (``escape_markdown``), so that the report's
+Markdown helper shows data as text, never as links, images, emphasis or markup.
 """
 
 from __future__ import annotations
 
+import re
+import string
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,11 +42,52 @@ def catalogue() -> dict[str, dict[str, str]]:
     return data
 
 
-def text(key: str, language: str = "en", **values: Any) -> str:
+#: every ASCII punctuation character: CommonMark lets a backslash make each of them literal
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]+")
+
+
+def escape_markdown(value: Any) -> str:
+    """``value`` as Markdown that shows exactly its text inline.
+
+    Every ASCII punctuation character is backslash-escaped (so no emphasis, link, image,
+    heading, list, HTML tag or entity can start inside it) and line breaks become spaces
+    (so a value cannot open a new block).
+    """
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+
+
+class Message(str):
+    """A filled catalogue message: the plain text, plus ``markdown`` with its values escaped."""
+
+    markdown: str
+
+    def __new__(cls, plain: str, markdown: str | None = None) -> "Message":
+        message = super().__new__(cls, plain)
+        message.markdown = escape_markdown(plain) if markdown is None else markdown
+        return message
+
+
+class _MarkdownFill(string.Formatter):
+    """``str.format`` that escapes each filled value for Markdown (after its format spec)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, Message) and not format_spec:
+            return value.markdown  # a message filled into another keeps its own (safe) Markdown
+        return escape_markdown(super().format_field(value, format_spec))
+
+
+def fill_markdown(template: str, **values: Any) -> str:
+    """A trusted Markdown ``template`` with ``values`` filled in as escaped text."""
+    return _MarkdownFill().format(template, **values)
+
+
+def text(key: str, language: str = "en", **values: Any) -> Message:
     """The message ``key`` in ``language``, with ``{placeholders}`` filled from ``values``."""
     if language not in LANGUAGES:
         raise WorkbenchError("unknown report language", value=language, expected=" or ".join(LANGUAGES))
     entries = catalogue()
     if key not in entries:
         raise WorkbenchError(f"no message {key!r} in the catalogue", file=str(CATALOGUE))
-    return entries[key][language].format(**values)
+    template = entries[key][language]
+    return Message(template.format(**values), fill_markdown(template, **values))

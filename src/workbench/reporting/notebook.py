@@ -16,7 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from workbench.reporting.messages import text
+import mistune
+
+from workbench.reporting.messages import Message, fill_markdown, text
 from workbench.reporting.render import use_offline_renderer
 from workbench.reporting.tables import ReportTables
 from workbench.reporting.theme import register_template
@@ -79,8 +81,40 @@ def start_report(study: str | Path, *, region: Any = None, language: str = "en",
                   output_dir=Path(output_dir) if output_dir else None, edition=edition)
 
 
-def markdown(body: str) -> Any:
-    """Templated Markdown for a notebook (IPython's Markdown display object)."""
-    from IPython.display import Markdown
+class _ReportMarkdown(mistune.HTMLRenderer):
+    """Markdown to HTML for report text: raw HTML is escaped, links and images become text.
 
-    return Markdown(body)
+    The catalogue's text needs neither links nor images, so none is made: a value that
+    slipped in unescaped can then neither run script nor point (or load) anything from
+    the network. Headings, emphasis, lists and paragraphs render as usual.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(escape=True)
+
+    def link(self, text: str, url: str, title: str | None = None) -> str:
+        return text
+
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        return text
+
+
+_RENDER = mistune.create_markdown(renderer=_ReportMarkdown(), plugins=["table", "strikethrough"])
+
+
+def markdown(body: str, **values: Any) -> Html:
+    """Report Markdown, rendered to HTML here so that text from data shows as text.
+
+    ``body`` is trusted Markdown (catalogue text, headings written in the notebook). A
+    filled message (``report.t``) contributes its Markdown form, in which the values are
+    escaped; ``values`` fill ``{placeholders}`` of ``body`` the same way, e.g.
+    ``markdown("### {name}", name=code_name)``. Whatever reaches the renderer, raw HTML
+    is escaped and no link or image is made (see ``_ReportMarkdown``).
+    """
+    if active() is not None:  # a heading starts a section of the recorded figures
+        active().heading(str(body).format(**values) if values else str(body))
+    if values:
+        source = fill_markdown(body, **values)
+    else:
+        source = body.markdown if isinstance(body, Message) else str(body)
+    return Html(_RENDER(source))

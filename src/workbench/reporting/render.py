@@ -8,6 +8,15 @@ the plotly.js bundle is written ``http(s):\\/\\/`` (the same string to JavaScrip
 address in the HTML text), and the report template removes require.js, which would otherwise
 capture plotly.js as an AMD module. This relies on ``plotly.offline.get_plotlyjs``; plotly is
 pinned in the lock file and ``tests/test_offline_reports.py`` checks the property.
+
+Text from data reaches charts as titles, axis and tick labels, legend entries, annotations
+and hover text, where plotly.js renders a subset of HTML (``<a href>``, ``<span style>``,
+``<b>``, ``<br>``, ...). Before rendering, every string of the figure goes through
+``chart_text``: only the bare formatting tags the notebooks use (``<br>``, ``<b>``, ``<i>``,
+``<em>``, ``<sup>``, ``<sub>`` and hover's ``<extra>``) stay tags; every other ``<`` and
+every entity is escaped, so plotly shows such text as written. The figure's JSON itself
+sits in a ``<script>`` element; plotly writes ``<``, ``>`` and ``/`` there as ``\\u003c``
+etc., and after ``chart_text`` no ``</script`` can occur in a string anyway.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import plotly.io as pio
 from plotly.io.base_renderers import MimetypeRenderer
 
@@ -23,6 +33,36 @@ RENDERER_NAME = "workbench_offline"
 CHART_CONFIG = {"displaylogo": False, "responsive": True,
                 "toImageButtonOptions": {"format": "png", "scale": 2}}
 _ADDRESS = re.compile(r"(https?):(//)")
+#: tags without attributes that charts may use on purpose; everything else is shown as text
+_CHART_TAG = re.compile(r"<(/?)(br|b|i|em|sup|sub|extra)\s*(/?)>", re.IGNORECASE)
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+
+
+def chart_text(value: str) -> str:
+    """``value`` made safe for plotly's text rendering (see the module docstring)."""
+    if "<" not in value and "&" not in value:
+        return value
+    pieces, position = [], 0
+    for tag in _CHART_TAG.finditer(value):
+        pieces.append(_ENTITY.sub("&amp;", value[position:tag.start()]).replace("<", "&lt;"))
+        pieces.append(tag.group(0))
+        position = tag.end()
+    pieces.append(_ENTITY.sub("&amp;", value[position:]).replace("<", "&lt;"))
+    return "".join(pieces)
+
+
+def safe_figure(node: Any) -> Any:
+    """A copy of a figure dict (or any part of it) with every string passed through ``chart_text``."""
+    if isinstance(node, str):
+        return chart_text(node)
+    if isinstance(node, dict):
+        return {key: safe_figure(value) for key, value in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [safe_figure(value) for value in node]
+    if isinstance(node, np.ndarray) and node.dtype.kind in "OUS":
+        return np.array([safe_figure(v.decode() if isinstance(v, bytes) else v) for v in node.ravel()],
+                        dtype=object).reshape(node.shape)
+    return node
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +80,7 @@ class OfflineHtmlRenderer(MimetypeRenderer):
     """Renders a figure as a ``text/html`` div; plotly.js is inlined once per kernel."""
 
     def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, str]:
-        html = pio.to_html(fig_dict, include_plotlyjs=False, include_mathjax=False, full_html=False,
+        html = pio.to_html(safe_figure(fig_dict), include_plotlyjs=False, include_mathjax=False, full_html=False,
                            config=CHART_CONFIG, validate=False)
         if not _LIBRARY_SENT["kernel"]:
             html = f'<script type="text/javascript">{offline_plotlyjs()}</script>\n{html}'
@@ -55,4 +95,4 @@ def use_offline_renderer() -> None:
     pio.renderers.default = RENDERER_NAME
 
 
-__all__ = ["OfflineHtmlRenderer", "use_offline_renderer", "offline_plotlyjs"]
+__all__ = ["OfflineHtmlRenderer", "use_offline_renderer", "offline_plotlyjs", "chart_text", "safe_figure"]

@@ -158,30 +158,32 @@ class ReportTables:
 
     def write_xlsx(self, path: str | Path, synthetic: bool = False) -> Path:
         """Write every shown table to one workbook: a contents sheet, then a sheet per table."""
-        path = Path(path)
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            contents = pd.DataFrame({
-                "sheet": [f"T{i + 1}" for i in range(len(self.shown))],
-                "table": [t.title for t in self.shown],
-                "note": [t.note for t in self.shown],
-            })
-            header = [text("annex_title", self.language)]
-            if synthetic:
-                header.append(text("synthetic_banner", self.language))
-            pd.DataFrame({"": header}).to_excel(writer, sheet_name="contents", index=False, header=False)
-            contents.to_excel(writer, sheet_name="contents", index=False, startrow=len(header) + 1)
-            for i, shown in enumerate(self.shown):
-                sheet = f"T{i + 1}"
-                pd.DataFrame({"": [shown.title]}).to_excel(writer, sheet_name=sheet, index=False, header=False)
-                table = shown.table.astype(object)
-                if shown.hidden is not None and shown.hidden.any():
-                    value_cols = [c for c in table.columns if table.loc[shown.hidden, c].isna().all()]
-                    table.loc[shown.hidden, value_cols] = MARKER
-                table.to_excel(writer, sheet_name=sheet, index=False, startrow=2)
-                if shown.note:
-                    pd.DataFrame({"": [shown.note]}).to_excel(writer, sheet_name=sheet, index=False,
-                                                              header=False, startrow=len(table) + 4)
-        return path
+        from workbench.reporting import workbook  # the one writer: strings as text, never formulas
+
+        book = workbook.new_workbook()
+        contents = pd.DataFrame({
+            "sheet": [f"T{i + 1}" for i in range(len(self.shown))],
+            "table": [t.title for t in self.shown],
+            "note": [t.note for t in self.shown],
+        })
+        header = [text("annex_title", self.language)]
+        if synthetic:
+            header.append(text("synthetic_banner", self.language))
+        sheet = book.create_sheet("contents")
+        for row, line in enumerate(header, start=1):
+            workbook.write_row(sheet, row, [line])
+        workbook.write_frame(sheet, contents, row=len(header) + 2)
+        for i, shown in enumerate(self.shown):
+            sheet = book.create_sheet(f"T{i + 1}")
+            workbook.write_row(sheet, 1, [shown.title])
+            table = shown.table.astype(object)
+            if shown.hidden is not None and shown.hidden.any():
+                value_cols = [c for c in table.columns if table.loc[shown.hidden, c].isna().all()]
+                table.loc[shown.hidden, value_cols] = MARKER
+            workbook.write_frame(sheet, table, row=3)
+            if shown.note:
+                workbook.write_row(sheet, len(table) + 5, [shown.note])
+        return workbook.save(book, path)
 
 
 @dataclass

@@ -1,0 +1,102 @@
+"""The one workbook writer: every Excel file the workbench writes goes through ``set_value``.
+
+Why not ``DataFrame.to_excel`` or ``sheet.append``: both hand strings to openpyxl, which
+stores any string beginning with ``=`` as a formula, so a label, pseudonym, code name or
+stakeholder name such as ``=HYPERLINK(...)`` would run in the reader's Excel. Here every
+string is written as a text cell (``data_type`` ``'s'``), and a string that Excel or a
+spreadsheet importer could take for a formula (first character ``=``, ``+``, ``-``, ``@``,
+tab or carriage return; OWASP's CSV-injection guidance) also gets Excel's quote prefix, so
+that it stays text even when someone edits the cell. The text itself is never changed,
+except for control characters that XML 1.0 cannot hold, which become U+FFFD. Numbers are
+written as numbers, dates as dates, blanks (None, NaN, NA) as empty cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+#: first characters that make a spreadsheet read a string as a formula (OWASP)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+REPLACEMENT = "\ufffd"
+
+
+def cell_value(value: Any) -> Any:
+    """``value`` as openpyxl should store it: None, bool, int, float, datetime or str."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(float(value)) else float(value)
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        if getattr(value, "tzinfo", None) is not None:
+            return value.isoformat()  # Excel has no time zones: keep the instant as text
+        return value
+    return ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, str(value))
+
+
+def set_value(cell: Cell, value: Any) -> Cell:
+    """Write ``value`` into ``cell``; a string is always text, never a formula."""
+    stored = cell_value(value)
+    cell.value = stored
+    if isinstance(stored, str):
+        cell.data_type = "s"  # openpyxl would have made a formula of "=..."
+        cell.quotePrefix = stored.startswith(FORMULA_START)
+    return cell
+
+
+def write_row(sheet: Worksheet, row: int, values: Iterable[Any], *, column: int = 1,
+              bold: bool = False) -> None:
+    """Write ``values`` into ``sheet`` from cell (``row``, ``column``), 1-based like Excel."""
+    for offset, value in enumerate(values):
+        cell = set_value(sheet.cell(row=row, column=column + offset), value)
+        if bold:
+            cell.font = Font(bold=True)
+
+
+def append_row(sheet: Worksheet, values: Sequence[Any], *, bold: bool = False) -> int:
+    """Write ``values`` below the last used row (as ``sheet.append`` does); return its number."""
+    row = 1 if sheet.max_row == 1 and all(c.value is None for c in sheet[1]) else sheet.max_row + 1
+    write_row(sheet, row, values, bold=bold)
+    return row
+
+
+def write_frame(sheet: Worksheet, frame: pd.DataFrame, *, row: int = 1, header: bool = True) -> int:
+    """Write a DataFrame (no index) from ``row``, the header in bold; return the next free row."""
+    if header:
+        names = [" / ".join(map(str, c)) if isinstance(c, tuple) else c for c in frame.columns]
+        write_row(sheet, row, names, bold=True)
+        row += 1
+    for values in frame.itertuples(index=False, name=None):
+        write_row(sheet, row, values)
+        row += 1
+    return row
+
+
+def new_workbook() -> Workbook:
+    """An empty workbook (no sheet yet): add sheets with ``book.create_sheet(title)``."""
+    book = Workbook()
+    book.remove(book.active)
+    return book
+
+
+def save(book: Workbook, path: str | Path) -> Path:
+    """Save ``book`` to ``path`` (parent folders created) and return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
