@@ -1,21 +1,27 @@
 """The study at a glance: its datasets, their validation status, the survey sample's make-up.
 
-Variables are found by their role in the data dictionary (``stratum`` for the region,
-``cluster`` for sampling points, ``sex``, ``age_group`` or ``age``), never by name, so the
-overview runs on any study that declares those roles.
+Variables are found by their role in the data dictionary, never by name, and every role but
+the survey's ``id`` and ``weight`` is optional: the sample is described by each breakdown the
+dictionary has (``stratum``, ``sex``, ``age_group`` or ``age``, ``urban_rural``, any
+``breakdown``), and a missing role only leaves out its table. The survey dataset is the one
+named by the ``survey`` parameter (study.yaml ``parameters:``) or found by its roles
+(``workbench.survey.questionnaire.find_survey``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.regions import canonical_region
+from workbench.regions import dictionary_region_codes
 from workbench.schemas import DataDictionary
 from workbench.study import TABULAR_FORMATS, Study
+from workbench.survey import questionnaire as qn
 
-#: age groups (years, inclusive) used when a dictionary has an ``age`` but no ``age_group``
-AGE_GROUPS = [(18, 29), (30, 44), (45, 59), (60, 120)]
+#: roles that describe the sample, in report order (``breakdown`` may be on several variables)
+SAMPLE_ROLES = ("stratum", "sex", "age_group", "urban_rural", "breakdown")
 
 
 def dataset_summary(study: Study) -> pd.DataFrame:
@@ -48,38 +54,31 @@ def role_variable(dictionary: DataDictionary, role: str, required: bool = True) 
     return names[0]
 
 
-def age_group_labels(language: str = "en") -> list[str]:
-    """Labels of ``AGE_GROUPS`` (the last group is open-ended)."""
-    plus = "+" if language == "en" else "+"
-    return [f"{lo}-{hi}" if hi < 120 else f"{lo}{plus}" for lo, hi in AGE_GROUPS]
+def sample_breakdowns(table: pd.DataFrame, dictionary: DataDictionary, language: str = "en"
+                      ) -> tuple[pd.DataFrame, list[tuple[str, str]], list[str]]:
+    """The sample's breakdowns as labelled categories.
 
-
-def labelled(table: pd.DataFrame, dictionary: DataDictionary, language: str,
-             age_groups: bool = True) -> pd.DataFrame:
-    """Copy of ``table`` with region, sex and age group as labelled categories.
-
-    Adds columns ``region``, ``sex`` and ``age_group`` (ordered categoricals in dictionary
-    order) from the variables with roles ``stratum``, ``sex`` and ``age_group``/``age``.
+    Returns ``(frame, found, absent)``: ``frame`` has one ordered categorical column per
+    breakdown variable (levels in dictionary order, labels in ``language``; an ``age`` without
+    ``age_group`` is grouped into ``qn.AGE_BANDS``), ``found`` the ``(role, column)`` pairs in
+    report order, ``absent`` the roles of ``SAMPLE_ROLES`` the dictionary lacks.
     """
-    out = pd.DataFrame(index=table.index)
-    for role, column in (("stratum", "region"), ("sex", "sex")):
-        name = role_variable(dictionary, role)
-        labels = dictionary.value_labels(name, language)
-        order = [labels[c] for c in dictionary.variables[name].values]
-        out[column] = pd.Categorical(table[name].map(labels), categories=order, ordered=True)
-    if age_groups:
-        group = role_variable(dictionary, "age_group", required=False)
-        if group:
-            labels = dictionary.value_labels(group, language)
-            order = [labels[c] for c in dictionary.variables[group].values]
-            out["age_group"] = pd.Categorical(table[group].map(labels), categories=order, ordered=True)
-        else:
-            age = pd.to_numeric(table[role_variable(dictionary, "age")], errors="coerce")
-            missing = dictionary.variables[role_variable(dictionary, "age")].missing_codes
-            age = age.where(~age.isin(missing))
-            bins = [lo - 0.5 for lo, _ in AGE_GROUPS] + [AGE_GROUPS[-1][1] + 0.5]
-            out["age_group"] = pd.cut(age, bins=bins, labels=age_group_labels(language), ordered=True)
-    return out
+    found = qn.breakdowns(dictionary, SAMPLE_ROLES)
+    frame = pd.DataFrame(index=table.index)
+    if any(name == qn.DERIVED_AGE_GROUP for _, name in found):
+        indicators = qn.indicator_definitions(dictionary).iloc[0:0]
+        table = qn.analysis_frame(table, dictionary, indicators)
+    for _, name in found:
+        labels = qn.level_labels(dictionary, name, language)
+        declared = (list(dictionary.variables[name].values) if name in dictionary.variables
+                    else list(labels))
+        order = list(dict.fromkeys(labels.get(code, str(code)) for code in declared))
+        values = table[name].astype(object).map(lambda code: qn.code_label(dictionary, name, code, language)
+                                                if not pd.isna(code) else None)
+        frame[name] = pd.Categorical(values, categories=order, ordered=True)
+    present = {role for role, _ in found}
+    absent = [role for role in SAMPLE_ROLES if role not in present and role != qn.BREAKDOWN]
+    return frame, found, absent
 
 
 def sample_counts(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -89,20 +88,30 @@ def sample_counts(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return counts
 
 
-def filter_region(table: pd.DataFrame, dictionary: DataDictionary, region: str | None) -> pd.DataFrame:
-    """Rows of one region (by its English or Russian label, or code); all rows for ``None``."""
+def design_counts(table: pd.DataFrame, dictionary: DataDictionary) -> dict[str, Any]:
+    """Respondents, strata and clusters (sampling points) of the survey; ``None`` where the
+    dictionary has no such role."""
+    stratum, cluster = role_variable(dictionary, "stratum", False), role_variable(dictionary, "cluster", False)
+    return {"n": len(table), "strata": table[stratum].nunique() if stratum else None,
+            "clusters": len(table[[c for c in (stratum, cluster) if c]].drop_duplicates()) if cluster else None}
+
+
+def filter_region(table: pd.DataFrame, dictionary: DataDictionary, region: Any) -> pd.DataFrame:
+    """Rows of one region (a code or its English or Russian label, ``workbench.regions``);
+    all rows for ``None``; an unknown region is an error that lists the known ones."""
     if region is None:
         return table
-    name = role_variable(dictionary, "stratum")
-    var = dictionary.variables[name]
-    wanted = {str(region)}
-    try:
-        wanted.add(canonical_region(region))
-    except WorkbenchError:
-        pass  # a region of another study: match its own labels only
-    codes = [code for code, label in var.values.items()
-             if wanted & {label["en"], label["ru"], str(code)}]
-    if not codes:
-        known = ", ".join(label["en"] for label in var.values.values())
-        raise WorkbenchError("unknown region", column=name, value=region, expected=f"one of {known}")
+    name, codes = dictionary_region_codes(dictionary, region)
     return table[table[name].isin(codes)]
+
+
+def study_text(study: Study, report: str, key: str, language: str = "en") -> str | None:
+    """A report's own wording from study.yaml (``reports: {report: {key: {en, ru}}}``, e.g. its
+    ``title`` and ``intro``), or None so that the report uses its topic-neutral default."""
+    entry = ((study.spec.get("reports") or {}).get(report) or {}).get(key)
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, dict):
+        value = entry.get(language, entry.get("en"))
+        return None if value is None else str(value)
+    return None

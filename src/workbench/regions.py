@@ -1,14 +1,27 @@
-"""The regions of the Kyrgyz Republic under one spelling for every dataset and report.
+"""One region (domain) resolver for every dataset, model and report.
 
-Seven oblasts and the two cities of republican significance, as the 2022 census reports
-them. Every dictionary and model uses ``REGIONS`` as labels; ``canonical_region`` accepts
-the common other spellings (``Osh`` for the oblast, ``Bishkek``, the Russian names) so
-that a ``-p region=...`` given either way selects the same data.
+``region_codes`` is the only place where a ``-p region=...`` value is matched: against the
+codes and the English and Russian labels of a dictionary variable (the survey's stratum,
+the region of a document, a client or an office), so that a code (``QC``, ``6``) or a label
+in either language selects the same rows in every notebook. A value that matches nothing is
+an error that lists the known values; it never gives a silently empty report.
+
+For the Kyrgyz Republic it also knows one spelling of the regions (``REGIONS``: seven oblasts
+and the two cities of republican significance, as the 2022 census reports them) and their
+common other spellings (``Osh`` for the oblast, ``Bishkek``, the Russian names), used by the
+demo study and the feasibility models (``canonical_region``). Why our own code: matching
+codes and labels of our own dictionary format is bookkeeping no library does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from workbench.errors import WorkbenchError
+
+if TYPE_CHECKING:
+    from workbench.schemas import DataDictionary
 
 REGIONS: list[str] = ["Batken", "Chuy", "Issyk-Kul", "Jalal-Abad", "Naryn", "Osh oblast", "Talas",
                       "Bishkek city", "Osh city"]
@@ -19,16 +32,50 @@ RUSSIAN: dict[str, str] = {
 }
 ALIASES: dict[str, str] = {"Osh": "Osh oblast", "Bishkek": "Bishkek city", "Osh region": "Osh oblast",
                            "Бишкек": "Bishkek city", "Ош": "Osh city"}
+#: the regions of the Kyrgyz Republic as dictionary values (code = English label)
+KYRGYZ_VALUES: dict[str, dict[str, str]] = {en: {"en": en, "ru": RUSSIAN[en]} for en in REGIONS}
+
+
+def _spellings(text: str) -> set[str]:
+    """``text`` and, when it is a known spelling of a Kyrgyz region, that region's label."""
+    out = {text}
+    canonical = ALIASES.get(text) or next((en for en, ru in RUSSIAN.items() if ru == text), None)
+    if canonical is not None:
+        out.add(canonical)
+    return out
+
+
+def region_codes(values: Mapping[Any, Mapping[str, str]], region: Any, *, column: str | None = None,
+                 file: str | None = None) -> list[Any]:
+    """Codes of ``values`` (code -> ``{en, ru}`` label) that ``region`` names: by its code or its
+    label in either language (case and surrounding spaces ignored, known Kyrgyz spellings
+    accepted). Raises ``WorkbenchError`` listing the known values when nothing matches."""
+    wanted = {s.casefold() for s in _spellings(str(region).strip())}
+    found = []
+    for code, label in values.items():
+        names = {str(code)} | {str(label.get(lang, "")) for lang in ("en", "ru")}
+        names = {s.casefold() for name in names if name for s in _spellings(name.strip())}
+        if wanted & names:
+            found.append(code)
+    if not found:
+        known = "; ".join(f"{code} ({label.get('en', '')} / {label.get('ru', '')})" for code, label in values.items())
+        raise WorkbenchError("unknown region", file=file, column=column, value=region,
+                             expected=f"a code or a label (English or Russian) of one of: {known}")
+    return found
 
 
 def canonical_region(name: str) -> str:
-    """The ``REGIONS`` label of a region given in any known spelling (English or Russian)."""
-    text = str(name).strip()
-    if text in REGIONS:
-        return text
-    if text in ALIASES:
-        return ALIASES[text]
-    by_russian = {ru: en for en, ru in RUSSIAN.items()}
-    if text in by_russian:
-        return by_russian[text]
-    raise WorkbenchError("unknown region", value=name, expected="one of " + ", ".join(REGIONS))
+    """The ``REGIONS`` label of a Kyrgyz region given in any known spelling (English or Russian)."""
+    return region_codes(KYRGYZ_VALUES, name)[0]
+
+
+def dictionary_region_codes(dictionary: "DataDictionary", region: Any, role: str = "stratum") -> tuple[str, list[Any]]:
+    """The region variable of a dictionary (the first with ``role``) and the codes ``region``
+    names in it (see ``region_codes``); an error when the dictionary has no such variable."""
+    names = dictionary.by_role(role)
+    if not names:
+        raise WorkbenchError(f"a region was asked for, but the dictionary {dictionary.name} has no variable "
+                             f"with role {role!r}", file=dictionary.source, value=region,
+                             expected=f"no region parameter, or role: {role} on the region variable")
+    name = names[0]
+    return name, region_codes(dictionary.variables[name].values, region, column=name, file=dictionary.source)

@@ -271,7 +271,10 @@ def test_domain_by_english_or_russian_label_and_unknown_region() -> None:
     north, _ = qn.domain(prepared, "North")
     assert qn.respondents(north) == 3
     assert qn.respondents(qn.domain(prepared, "Север")[0]) == 3
-    assert qn.respondents(qn.domain(prepared, "Atlantis")[0]) == 0
+    assert qn.respondents(qn.domain(prepared, "North".upper())[0]) == 3  # case does not matter
+    with pytest.raises(WorkbenchError, match="unknown region") as err:  # issue 15: never silently empty
+        qn.domain(prepared, "Atlantis")
+    assert "North" in str(err.value)  # the error lists the known values
     # the domain keeps the whole design: a domain share's df counts only its own clusters
     estimate = qn.estimate_indicators(north, prepared.indicators).set_index("indicator")
     # North: substantive d1 answers on rows 1 (yes, w 1) and 2 (no, w 2): 1/3

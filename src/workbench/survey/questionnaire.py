@@ -40,19 +40,22 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
+from workbench.regions import dictionary_region_codes
 from workbench.schemas import DataDictionary
 from workbench.survey.design import SurveyDesign
 from workbench.survey.intervals import logit_interval
 from workbench.survey.scales import cronbach_alpha, reverse_code
 
 #: roles used as breakdowns of the headline indicators, in report order
-BREAKDOWN_ROLES = ("stratum", "sex", "age_group", "urban_rural", "contact")
+BREAKDOWN_ROLES = ("stratum", "sex", "age_group", "urban_rural", "contact", "breakdown")
 #: roles used as predictors of the attitude indices (the stratum only in national editions)
-PREDICTOR_ROLES = ("sex", "age_group", "urban_rural", "contact", "stratum")
+PREDICTOR_ROLES = ("sex", "age_group", "urban_rural", "contact", "breakdown", "stratum")
 #: age bands (years, inclusive) used when the dictionary has an ``age`` but no ``age_group``
 AGE_BANDS: tuple[tuple[int, int | None], ...] = ((18, 29), (30, 44), (45, 59), (60, None))
 DERIVED_AGE_GROUP = "age_group__derived"
 ATTITUDE, SOCIAL_DISTANCE = "attitude", "social_distance"
+#: role of a single categorical question; role of any further breakdown variable
+QUESTION, BREAKDOWN = "question", "breakdown"
 
 
 # ---- the dictionary -------------------------------------------------------------------------
@@ -75,14 +78,27 @@ def role_variable(dictionary: DataDictionary, role: str) -> str | None:
     return names[0] if names else None
 
 
-def item_codes(dictionary: DataDictionary, item: str) -> list[float]:
-    """Declared substantive codes of an item (its ``values``), sorted; missing codes excluded."""
+def answer_scores(dictionary: DataDictionary, item: str) -> dict[Any, float]:
+    """Score of each substantive answer code of an item (declared missing codes excluded).
+
+    Numeric codes score their own value (their order is the numeric order); text codes
+    (``"No"``, ``"Yes"``; ``"disagree"`` ... ``"agree"``) score their position 1, 2, ... in the
+    order the dictionary declares them, so text- and number-coded questionnaires are read alike.
+    """
     var = dictionary.variables[item]
-    codes = sorted(float(c) for c in var.values if c not in var.missing_codes
-                   and isinstance(c, (int, float)))
+    codes = [c for c in var.values if c not in var.missing_codes]
+    if codes and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in codes):
+        return {c: float(c) for c in sorted(codes)}
+    return {c: float(k) for k, c in enumerate(codes, start=1)}
+
+
+def item_codes(dictionary: DataDictionary, item: str) -> list[float]:
+    """Scores of an item's substantive answers (see ``answer_scores``), ascending."""
+    codes = sorted(answer_scores(dictionary, item).values())
     if len(codes) < 2:
-        raise WorkbenchError("item has fewer than two numeric answer codes", file=dictionary.source,
-                             column=item, expected="values: {code: label} with at least two codes")
+        raise WorkbenchError("item has fewer than two answer codes", file=dictionary.source,
+                             column=item, expected="values: {code: label} with at least two answers "
+                                                   "(numbers, or text in the order low to high)")
     return codes
 
 
@@ -119,6 +135,9 @@ def breakdowns(dictionary: DataDictionary, roles: Sequence[str] = BREAKDOWN_ROLE
     ``age_group`` gives the derived age-group column (added by ``analysis_frame``)."""
     found = []
     for role in roles:
+        if role == BREAKDOWN:  # any number of further breakdowns
+            found.extend((role, name) for name in dictionary.by_role(role))
+            continue
         name = role_variable(dictionary, role)
         if name is None and role == "age_group" and role_variable(dictionary, "age") is not None:
             name = DERIVED_AGE_GROUP
@@ -154,14 +173,9 @@ def _label_of(labels: dict[Any, str], code: Any) -> str:
     return str(code)
 
 
-def region_codes(dictionary: DataDictionary, region: Any) -> list[Any]:
-    """Codes of the stratum variable whose English or Russian label (or code) is ``region``."""
-    name = role_variable(dictionary, "stratum")
-    if name is None:
-        return []
-    var = dictionary.variables[name]
-    return [code for code, label in var.values.items()
-            if str(region) in (label.get("en"), label.get("ru"), str(code))]
+def questions(dictionary: DataDictionary) -> list[str]:
+    """Single categorical questions (role ``question``), in dictionary order."""
+    return [name for name in dictionary.by_role(QUESTION) if len(answer_scores(dictionary, name)) >= 2]
 
 
 # ---- indicators and the analysis frame ------------------------------------------------------
@@ -183,21 +197,36 @@ def indicator_definitions(dictionary: DataDictionary) -> pd.DataFrame:
                 rows.append({"indicator": f"share__{item}", "statistic": "share", **common,
                              "variable": item, "items": (item,), "reversed": (),
                              "codes": tuple(positive_codes(dictionary, item))})
+    for name in questions(dictionary):
+        scores = answer_scores(dictionary, name)
+        common = {"battery": None, "kind": QUESTION, "group": None, "scale_min": min(scores.values()),
+                  "scale_max": max(scores.values()), "variable": name, "items": (name,), "reversed": ()}
+        for score in scores.values():
+            rows.append({"indicator": f"answer__{name}__{int(score)}", "statistic": "answer", **common,
+                         "codes": (score,)})
     columns = ["indicator", "statistic", "battery", "kind", "group", "variable", "items", "reversed",
                "codes", "scale_min", "scale_max"]
     return pd.DataFrame(rows, columns=columns)
 
 
 def _substantive(data: pd.DataFrame, dictionary: DataDictionary, item: str) -> pd.Series:
-    """Item values as floats with declared missing codes (and blanks) as NaN."""
+    """Item scores as floats (``answer_scores``) with declared missing codes (and blanks) as NaN."""
+    scores = answer_scores(dictionary, item)
+    if scores and any(not isinstance(c, (int, float)) for c in scores):
+        return data[item].astype(object).map(scores).astype(float)
     values = pd.to_numeric(data[item], errors="coerce").astype(float)
     codes = list(dictionary.variables[item].missing_codes)
     return values.mask(data[item].isin(codes)) if codes else values
 
 
+def scored_items(data: pd.DataFrame, dictionary: DataDictionary, items: Sequence[str]) -> pd.DataFrame:
+    """Item scores of several items (``answer_scores``), missing answers as NaN."""
+    return pd.DataFrame({item: _substantive(data, dictionary, item) for item in items}, index=data.index)
+
+
 def attitude_index(data: pd.DataFrame, dictionary: DataDictionary, battery: Battery) -> pd.Series:
     """Mean item score of respondents answering every item, reversed items scored min + max - x."""
-    scored = pd.DataFrame({item: _substantive(data, dictionary, item) for item in battery.items})
+    scored = scored_items(data, dictionary, battery.items)
     for item in battery.reversed_items:
         scored[item] = battery.scale_min + battery.scale_max - scored[item]
     complete = scored.notna().all(axis=1)
@@ -218,7 +247,7 @@ def analysis_frame(data: pd.DataFrame, dictionary: DataDictionary,
         if row.indicator in data.columns:
             raise WorkbenchError("a survey variable has the name of a derived indicator",
                                  column=row.indicator, expected="no variable named <statistic>__<name>")
-        if row.statistic == "share":
+        if row.statistic in ("share", "answer"):
             values = _substantive(data, dictionary, row.variable)
             derived[row.indicator] = values.isin(row.codes).astype(float).where(values.notna())
         else:
@@ -228,6 +257,8 @@ def analysis_frame(data: pd.DataFrame, dictionary: DataDictionary,
             else:
                 middle = (row.scale_min + row.scale_max) / 2
                 derived[row.indicator] = (index > middle).astype(float).where(index.notna())
+    for name in questions(dictionary):
+        derived[score_column(name)] = _substantive(data, dictionary, name)
     age = role_variable(dictionary, "age")
     if role_variable(dictionary, "age_group") is None and age is not None:
         years = _substantive(data, dictionary, age)
@@ -243,13 +274,14 @@ def design_from_roles(frame: pd.DataFrame, dictionary: DataDictionary,
                       lonely_psu: str = "adjust") -> SurveyDesign:
     """The design from the roles ``weight``, ``stratum``, ``cluster`` and ``fpc`` (each
     optional), with every declared missing code of the dictionary treated as missing.
+    ``fpc`` is the population size of the first stage (PSUs in the stratum; without clusters,
+    units in the stratum, as in R's ``svydesign(id=~1, fpc=)``).
     ``lonely_psu="adjust"`` (R's option) keeps a report running when a stratum has one PSU."""
     present = set(frame.columns)
-    fpc = role_variable(dictionary, "fpc")
     cluster = role_variable(dictionary, "cluster")
     return SurveyDesign(
         frame, weights=role_variable(dictionary, "weight"), strata=role_variable(dictionary, "stratum"),
-        psu=cluster, fpc=fpc if (fpc and cluster) else None,
+        psu=cluster, fpc=role_variable(dictionary, "fpc"),
         missing_codes={k: v for k, v in dictionary.missing_code_map().items() if k in present},
         lonely_psu=lonely_psu)
 
@@ -428,13 +460,13 @@ def prepare_survey(data: pd.DataFrame, dictionary: DataDictionary, margins_table
 
 def domain(prepared: PreparedSurvey, region: Any = None) -> tuple[SurveyDesign, SurveyDesign]:
     """The weighted and the unraked design restricted to ``region`` (domain estimation: the
-    whole design is kept). Unknown regions give an empty domain (the caller says so)."""
+    whole design is kept). ``region`` is a code or label of the stratum (``workbench.regions``);
+    an unknown one is an error listing the known values; a known one without respondents gives
+    an empty domain (the caller says so)."""
     if region is None:
         return prepared.design, prepared.base
-    name = role_variable(prepared.dictionary, "stratum")
-    codes = region_codes(prepared.dictionary, region) if name else []
-    mask = (prepared.design.data[name].isin(codes).fillna(False).to_numpy(dtype=bool)
-            if codes else np.zeros(prepared.design.n_rows, dtype=bool))
+    name, codes = dictionary_region_codes(prepared.dictionary, region)
+    mask = prepared.design.data[name].isin(codes).fillna(False).to_numpy(dtype=bool)
     return prepared.design.subset(mask), prepared.base.subset(mask)
 
 
@@ -497,6 +529,75 @@ def compare(design: SurveyDesign, indicator: str, by: str, level: float = 0.95
     out["estimate"] = out["estimate"].fillna(0.0)  # a level where nobody said yes
     test = {k: float(result.test[k]) for k in ("F", "ndf", "ddf", "p_value")}
     return out, test
+
+
+def score_column(question: str) -> str:
+    """The analysis frame's column of a question's answer scores (missing answers blank)."""
+    return f"score__{question}"
+
+
+def compare_question(design: SurveyDesign, dictionary: DataDictionary, question: str, by: str,
+                     level: float = 0.95) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Shares of every answer of a single question by the levels of ``by``, with logit CIs,
+    and the Rao-Scott test of the whole answers x levels table (R's ``svychisq``, second order).
+
+    Rows: ``level`` (code of ``by``), ``answer`` (code of the question), ``estimate`` (share of
+    the answer among the level's substantive answers, 0-1), ``se``, ``ci_low``, ``ci_high``,
+    ``n`` (answers in the level). Test: ``F``, ``ndf``, ``ddf``, ``p_value``; NaN when the
+    table has fewer than two levels either way.
+    """
+    column = score_column(question)
+    columns = ["level", "answer", "estimate", "se", "ci_low", "ci_high", "n"]
+    scope = design.analysis_weights() > 0
+    valid = scope & design.valid_mask(column) & design.valid_mask(by)
+    empty = {"F": np.nan, "ndf": np.nan, "ddf": np.nan, "p_value": np.nan}
+    if pd.unique(design.data.loc[valid, by]).size < 2 or pd.unique(design.data.loc[valid, column]).size < 2:
+        return pd.DataFrame(columns=columns), empty
+    result = design.crosstab(by, column, level=level)
+    table = result.table
+    codes = {score: code for code, score in answer_scores(dictionary, question).items()}
+    totals = table.groupby(by, sort=False)["n"].sum()
+    out = pd.DataFrame({"level": table[by].to_numpy(),
+                        "answer": [codes.get(float(v), v) for v in table[column]],
+                        "estimate": table["row_percent"].to_numpy() / 100,
+                        "se": table["row_percent_se"].to_numpy() / 100,
+                        "ci_low": table["row_percent_ci_low"].to_numpy() / 100,
+                        "ci_high": table["row_percent_ci_high"].to_numpy() / 100,
+                        "n": totals.reindex(table[by]).to_numpy().astype(int)})
+    return out, {k: float(result.test[k]) for k in ("F", "ndf", "ddf", "p_value")}
+
+
+def compare_questions(design: SurveyDesign, dictionary: DataDictionary, names: Sequence[str],
+                      by_variables: Sequence[tuple[str, str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every single question by every breakdown (``compare_question``): answer shares per
+    level, and one test per pair (``question``, ``role``, ``variable``, ``F``, ``ndf``, ``ddf``,
+    ``p_value``); adjust the p-values together with the report's other tests (``holm_family``)."""
+    shares, tests = [], []
+    for name in names:
+        for role, variable in by_variables:
+            table, test = compare_question(design, dictionary, name, variable)
+            table.insert(0, "variable", variable)
+            table.insert(0, "role", role)
+            table.insert(0, "question", name)
+            shares.append(table)
+            tests.append({"question": name, "role": role, "variable": variable, **test})
+    share_table = pd.concat(shares, ignore_index=True) if shares else pd.DataFrame()
+    return share_table, pd.DataFrame(tests, columns=["question", "role", "variable", "F", "ndf", "ddf", "p_value"])
+
+
+def holm_family(tests: Sequence[pd.DataFrame], alpha: float = 0.05) -> list[pd.DataFrame]:
+    """Copies of the test tables with ``p_holm`` and ``difference`` (adjusted p below ``alpha``)
+    from one Holm adjustment over all their p-values: the report's family of tests."""
+    p_values = np.concatenate([t["p_value"].to_numpy(dtype=float) for t in tests]) if tests else np.array([])
+    adjusted = holm(p_values)
+    out, start = [], 0
+    for table in tests:
+        copy = table.copy()
+        copy["p_holm"] = adjusted[start:start + len(table)]
+        copy["difference"] = copy["p_holm"] < alpha
+        start += len(table)
+        out.append(copy)
+    return out
 
 
 def holm(p_values: Sequence[float]) -> np.ndarray:
@@ -563,11 +664,13 @@ def reliability(design: SurveyDesign, dictionary: DataDictionary, battery: Batte
     item statistics (mean and SD of the reversed score, corrected item-total correlation,
     alpha if the item is deleted, ``reversed`` flag)."""
     items = list(battery.items)
-    missing = {i: list(dictionary.variables[i].missing_codes) for i in items}
-    data = design.data[items]
+    if len(items) < 2:
+        raise WorkbenchError("Cronbach's alpha needs at least two items", value=battery.name,
+                             expected="a battery of two or more items (the report skips alpha for one item)")
+    data = scored_items(design.data, dictionary, items)  # text or numeric codes, missing as NaN
     if battery.reversed_items:
-        data = reverse_code(data, list(battery.reversed_items), battery.scale_min, battery.scale_max, missing)
-    result = cronbach_alpha(data, items, weights=design.analysis_weights(), missing_codes=missing)
+        data = reverse_code(data, list(battery.reversed_items), battery.scale_min, battery.scale_max)
+    result = cronbach_alpha(data, items, weights=design.analysis_weights())
     table = result.items.copy()
     table["reversed"] = [i in battery.reversed_items for i in items]
     table["n"] = result.n
@@ -615,21 +718,26 @@ def index_model(design: SurveyDesign, dictionary: DataDictionary, indicator: str
 
 
 # ---- finding the datasets and describing the weighting ----------------------------------------
-def find_survey(study: Any) -> str:
-    """Name of the study's survey dataset: the first whose dictionary has a ``stratum`` role
-    and at least one battery tagged with a ``kind`` (a questionnaire, not a margins table)."""
-    for name, entry in study.datasets.items():
+def find_survey(study: Any, name: str | None = None) -> str:
+    """Name of the study's survey dataset: ``name`` when given (the ``survey`` parameter, e.g.
+    from study.yaml ``parameters:``), else the first dataset whose dictionary has a ``weight``
+    role and a questionnaire (a battery tagged with a ``kind``, or a ``question``)."""
+    if name is not None:
+        study.dataset(name)  # an unknown name is an error listing the datasets
+        return name
+    for candidate, entry in study.datasets.items():
         if not entry.dictionary:
             continue
         try:
-            dictionary = study.dictionary(name)
+            dictionary = study.dictionary(candidate)
         except WorkbenchError:
             continue
         tagged = any((spec or {}).get("kind") for spec in dictionary.batteries.values())
-        if tagged and role_variable(dictionary, "stratum") is not None:
-            return name
+        if (tagged or dictionary.by_role(QUESTION)) and role_variable(dictionary, "weight") is not None:
+            return candidate
     raise WorkbenchError("the study has no survey dataset", file=str(study.root / "study.yaml"),
-                         expected="a dataset whose dictionary has a stratum role and batteries tagged with kind")
+                         expected="a dataset whose dictionary has a weight role and batteries tagged with "
+                                  "kind or variables with role question (or parameters: survey: <dataset>)")
 
 
 def find_margins(study: Any, survey: str) -> str | None:
@@ -649,6 +757,7 @@ def design_summary(design: SurveyDesign, dictionary: DataDictionary, language: s
     data = design.data[scope]
     psus = len(data[[c for c in (stratum, cluster) if c]].drop_duplicates()) if cluster else int(scope.sum())
     return {"n": int(scope.sum()), "strata": int(data[stratum].nunique()) if stratum else 1, "psus": psus,
+            "clustered": cluster is not None, "stratified": stratum is not None,
             "df": design.degf(), **{f"{k}_label": v for k, v in labels.items()}}
 
 
@@ -696,9 +805,11 @@ def weight_summary(base: SurveyDesign, weighted: SurveyDesign) -> pd.DataFrame:
 
 
 def counted_answers(dictionary: DataDictionary, item: str, codes: Sequence[float], language: str = "en") -> str:
-    """Labels of the answer codes an indicator counts, e.g. "Rather agree / Strongly agree"."""
+    """Labels of the answers an indicator counts (``codes`` are scores, see ``answer_scores``),
+    e.g. "Rather agree / Strongly agree"."""
     labels = dictionary.value_labels(item, language)
-    return " / ".join(_label_of(labels, c) for c in codes)
+    by_score = {score: _label_of(labels, code) for code, score in answer_scores(dictionary, item).items()}
+    return " / ".join(by_score.get(float(c), str(c)) for c in codes)
 
 
 def with_labels(table: pd.DataFrame, dictionary: DataDictionary, language: str = "en") -> pd.DataFrame:
@@ -715,3 +826,13 @@ def with_labels(table: pd.DataFrame, dictionary: DataDictionary, language: str =
 def code_label(dictionary: DataDictionary, variable: str, code: Any, language: str = "en") -> str:
     """Label of one code of a variable (1, 1.0 and "1" are the same code); the code itself if unlabelled."""
     return _label_of(level_labels(dictionary, variable, language), code)
+
+
+def battery_reading(dictionary: DataDictionary, battery: str, language: str = "en") -> str | None:
+    """The battery's ``reading`` text from the dictionary (how to read its figures, in the
+    study's own topic), or None when it gives none."""
+    raw = (dictionary.batteries.get(battery) or {}).get("reading")
+    if isinstance(raw, dict):
+        value = raw.get(language, raw.get("en"))
+        return None if value is None else str(value)
+    return None if raw is None else str(raw)
