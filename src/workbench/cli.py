@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import pandas as pd
-import yaml
-
-from workbench.errors import WorkbenchError
+from workbench.errors import WorkbenchError, group_problems, one_line
+from workbench.io.safe_yaml import load_yaml, parse_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STUDY = PROJECT_ROOT / "demo_study"
@@ -30,10 +29,7 @@ def _parse_parameters(pairs: Sequence[str], files: Sequence[str]) -> dict[str, A
     """``-p key=value`` pairs (values read as YAML scalars) and parameter files, merged."""
     values: dict[str, Any] = {}
     for file in files:
-        try:
-            loaded = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError, UnicodeDecodeError) as err:
-            raise WorkbenchError(f"cannot read the parameter file: {err}", file=file) from None
+        loaded = load_yaml(file, what="the parameter file") or {}
         if not isinstance(loaded, dict):
             raise WorkbenchError("a parameter file must be a mapping of name: value", file=file)
         values.update(loaded)
@@ -41,7 +37,7 @@ def _parse_parameters(pairs: Sequence[str], files: Sequence[str]) -> dict[str, A
         if "=" not in pair:
             raise WorkbenchError("a parameter must be written key=value", value=pair, expected="e.g. -p language=ru")
         key, raw = pair.split("=", 1)
-        values[key.strip()] = yaml.safe_load(raw) if raw.strip() else None
+        values[key.strip()] = parse_yaml(raw, source=f"-p {key.strip()}", what="the value") if raw.strip() else None
     return values
 
 
@@ -58,10 +54,17 @@ def _default_study(study: str | None) -> Path:
 
 
 def print_problems(problems: pd.DataFrame, stream: Any = sys.stdout) -> None:
-    """Print a problem table the way a person reads it."""
-    shown = problems.drop(columns=["severity"]).copy()
-    shown.insert(0, "severity", problems["severity"])
-    shown = shown.astype(object).where(shown.notna(), "")
+    """Print a problem table the way a person reads it: identical problems on one line with
+    their count and first rows, every cell on one line, empty columns left out."""
+    if "severity" not in problems.columns:
+        problems = problems.assign(severity="error")
+    grouped = group_problems(problems)
+    shown = grouped.drop(columns=["severity"]).copy()
+    shown.insert(0, "severity", grouped["severity"])
+    shown = shown.loc[:, [c for c in shown.columns if shown[c].notna().any()]]
+    if "count" in shown.columns and (shown["count"] == 1).all():
+        shown = shown.drop(columns=["count"])
+    shown = shown.astype(object).where(shown.notna(), "").map(lambda v: one_line(v) if isinstance(v, str) else v)
     with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                            "display.max_colwidth", 60):
         print(shown.to_string(index=False), file=stream)
@@ -79,6 +82,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from workbench.study import Study
 
     study = Study.load(_default_study(args.study))
+    _note_outside(study)
     problems = study.validate()
     errors = int((problems["severity"] == "error").sum())
     if len(problems):
@@ -86,8 +90,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if errors:
         print(f"\n{errors} problem(s) in {study.root}: the data does not match its dictionaries.", file=sys.stderr)
         return EXIT_INVALID
-    print(f"{study.root}: all {len(study.datasets)} datasets are valid.")
+    warnings = f" ({len(problems)} warning(s) above)" if len(problems) else ""
+    print(f"{study.root}: all {len(study.datasets)} datasets are valid{warnings}.")
     return 0
+
+
+def _note_outside(study: Any) -> None:
+    """Say which datasets are read from outside the study folder (allow_outside: true)."""
+    for name, path in study.outside_paths():
+        print(f"note: dataset {name!r} is read from outside the study folder: {path} (allow_outside: true)",
+              file=sys.stderr)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -96,6 +108,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     overrides = _parse_parameters(args.parameter or [], args.parameters or [])
     study = Study.load(_default_study(args.study))
+    _note_outside(study)
     problems = study.validate()
     if (problems["severity"] == "error").any():
         print_problems(problems[problems["severity"] == "error"])

@@ -12,14 +12,17 @@ from typing import Any
 
 import pandas as pd
 
-PROBLEM_COLUMNS = ["file", "row", "record_id", "column", "problem", "value", "expected"]
+PROBLEM_COLUMNS = ["file", "line", "row", "record_id", "column", "problem", "value", "expected"]
+#: rows of one repeated problem named in a grouped table before "..."
+FIRST_ROWS_SHOWN = 5
 
 
 class WorkbenchError(Exception):
     """A problem with the user's input, reported in terms of their files and variables.
 
     ``row`` is the 1-based data row in the file as a person sees it in a spreadsheet
-    (header excluded); ``problems`` (optional) lists several problems, one per row, with
+    (header excluded); ``line`` is the line a text editor shows (preamble and header
+    included); ``problems`` (optional) lists several problems, one per row, with
     the columns in ``PROBLEM_COLUMNS``.
     """
 
@@ -28,6 +31,7 @@ class WorkbenchError(Exception):
         message: str,
         *,
         file: str | None = None,
+        line: int | None = None,
         row: int | None = None,
         record_id: Any = None,
         column: str | None = None,
@@ -37,6 +41,7 @@ class WorkbenchError(Exception):
     ) -> None:
         self.message = message
         self.file = file
+        self.line = line
         self.row = row
         self.record_id = record_id
         self.column = column
@@ -49,6 +54,8 @@ class WorkbenchError(Exception):
         where = []
         if self.file is not None:
             where.append(f"file {self.file}")
+        if self.line is not None:
+            where.append(f"line {self.line}")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.record_id is not None:
@@ -63,4 +70,41 @@ class WorkbenchError(Exception):
             text += f"; expected {self.expected})" if self.expected else ")"
         elif self.expected:
             text += f" (expected {self.expected})"
-        return text
+        return one_line(text)
+
+
+def one_line(text: Any) -> str:
+    """``text`` on one line: line breaks inside a message become " / " (never a literal ``\\n``)."""
+    return " / ".join(part.strip() for part in str(text).splitlines() if part.strip()) if text is not None else ""
+
+
+def group_problems(problems: pd.DataFrame, first: int = FIRST_ROWS_SHOWN) -> pd.DataFrame:
+    """One line per distinct problem: ``count`` and the first rows (and lines) where it occurs.
+
+    Problems are the same when file, column, problem, value, expected and severity agree; a
+    wrong code repeated on 687 rows becomes one line ``count 687, rows 3, 8, 11, 20, 31, ...``.
+    The order is that of each problem's first occurrence.
+    """
+    if problems.empty:
+        return problems.assign(count=pd.Series(dtype="int64"))
+    keys = [c for c in ("severity", "file", "column", "problem", "value", "expected") if c in problems.columns]
+    key_frame = problems[keys].astype(object).where(problems[keys].notna(), None).astype(str)
+    ids = pd.factorize(pd.MultiIndex.from_frame(key_frame))[0]
+
+    def listed(values: pd.Series) -> str | None:
+        shown = [str(int(v)) if pd.api.types.is_number(v) and float(v).is_integer() else str(v)
+                 for v in values.dropna()]
+        if not shown:
+            return None
+        return ", ".join(shown[:first]) + (", ..." if len(shown) > first else "")
+
+    rows = []
+    for _, part in problems.groupby(ids, sort=True):
+        row = part.iloc[0].to_dict()
+        row["count"] = len(part)
+        if len(part) > 1:
+            for column in ("line", "row", "record_id"):
+                if column in part.columns:
+                    row[column] = listed(part[column])
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*problems.columns, "count"])

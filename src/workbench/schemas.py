@@ -17,9 +17,10 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import yaml
 
 from workbench.errors import PROBLEM_COLUMNS, WorkbenchError
+from workbench.io.keys import BATTERY_KEYS, DICTIONARY_KEYS, VARIABLE_KEYS, raise_problems, unknown_keys
+from workbench.io.safe_yaml import as_code, load_yaml
 
 TYPES = ("integer", "number", "string", "date", "boolean")
 LANGUAGES = ("en", "ru")
@@ -30,13 +31,23 @@ _FALSE = {"0", "false", "no", "FALSE", "False"}
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "data_schemas"
 
 
-def _label(raw: Any, where: str) -> dict[str, str]:
-    """A ``{en, ru}`` label; a plain string is taken as English and Russian alike."""
+def _label(raw: Any, where: str, untranslated: list[str] | None = None) -> dict[str, str]:
+    """A ``{en, ru}`` label; without a Russian text the English one stands in for it.
+
+    ``where`` is appended to ``untranslated`` when the Russian text is missing, so that
+    ``workbench validate`` lists it as a warning instead of falling back silently.
+    """
     if isinstance(raw, str):
-        return {"en": raw, "ru": raw}
-    if not isinstance(raw, dict) or "en" not in raw:
-        raise WorkbenchError(f"{where}: a label needs at least an English text", expected="{en: ..., ru: ...}")
-    return {"en": str(raw["en"]), "ru": str(raw.get("ru", raw["en"]))}
+        raw = {"en": raw}
+    if not isinstance(raw, dict) or not isinstance(raw.get("en"), (str, int, float)) or isinstance(raw.get("en"), bool):
+        raise WorkbenchError(f"{where}: a label needs at least an English text", value=raw,
+                             expected="{en: ..., ru: ...}")
+    russian = raw.get("ru")
+    if not isinstance(russian, str) or not russian.strip():
+        if untranslated is not None:
+            untranslated.append(where)
+        russian = raw["en"]
+    return {"en": str(raw["en"]), "ru": str(russian)}
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,8 @@ class DataDictionary:
     missing_codes: dict[Any, dict[str, str]] = field(default_factory=dict)
     batteries: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = "<memory>"
+    #: labels without a Russian text (where in the dictionary), reported as warnings
+    untranslated: list[str] = field(default_factory=list)
 
     # ---- lookups used by notebooks and modules -------------------------------------------
     def by_role(self, role: str) -> list[str]:
@@ -142,6 +155,13 @@ class DataDictionary:
             if column not in self.variables:
                 add(None, column, "unexpected column", None, "a variable declared in the dictionary",
                     severity="warning")
+        if len(raw) == 0:
+            add(None, None, "the file has a header but no data rows", None,
+                "at least one data row (remove the dataset from study.yaml if it has no data)")
+        for name in self.by_role("weight"):
+            if name in typed.columns and len(raw) and not (typed[name].fillna(0) != 0).any():
+                add(None, name, "every weight is zero or blank: no estimate can be made", None,
+                    "positive design weights (blank or 0 only for rows outside the sample)")
 
         schema = self.pandera_schema(present=list(typed.columns))
         try:
@@ -159,6 +179,51 @@ class DataDictionary:
         table["row"] = table["row"].astype("Int64")
         table = table.sort_values(["severity", "row", "column"], na_position="first", kind="stable")
         return typed, table.reset_index(drop=True)
+
+    def declaration_problems(self, value_labels: dict[str, dict[Any, str]], user_missing: dict[str, list[Any]],
+                             file: str = "<data>") -> list[dict[str, Any]]:
+        """Where a data file's own value labels or user-missing codes (SPSS ``.sav``) disagree
+        with the dictionary: one problem row per code (``PROBLEM_COLUMNS`` plus ``severity``).
+
+        A file label that matches neither the English nor the Russian dictionary label of the
+        same code, or a user-missing code the dictionary lists as a valid answer, is an error
+        (the report would print wrong figures); a code the file labels but the dictionary does
+        not declare is a warning. Labels are compared ignoring case and spacing.
+        """
+        def same(a: str, b: str) -> bool:
+            return " ".join(str(a).split()).casefold() == " ".join(str(b).split()).casefold()
+
+        problems = []
+
+        def add(column: str, problem: str, value: Any, expected: str, severity: str = "error") -> None:
+            problems.append({"file": file, "column": column, "problem": problem, "value": value,
+                             "expected": expected, "severity": severity})
+
+        for name, labels in value_labels.items():
+            var = self.variables.get(name)
+            if var is None or not (var.values or var.missing_codes):
+                continue
+            for raw_code, text in labels.items():
+                code = _file_code(raw_code)
+                declared = var.values.get(code) or (self.missing_codes.get(code) if code in var.missing_codes else None)
+                if declared is None:
+                    add(name, f"the file labels code {code} which the dictionary does not declare", f"{code} = {text}",
+                        "a code declared in the dictionary", severity="warning")
+                elif not any(same(text, declared[lang]) for lang in LANGUAGES):
+                    add(name, f"the file's label of code {code} contradicts the dictionary", f"{code} = {text}",
+                        f"{code} = {declared['en']} (as in the dictionary)")
+        for name, codes in user_missing.items():
+            var = self.variables.get(name)
+            if var is None:
+                continue
+            for raw_code in codes:
+                code = _file_code(raw_code)
+                if code in var.values and code not in var.missing_codes:
+                    add(name, f"the file declares code {code} user-missing, the dictionary lists it as a valid "
+                              "answer", f"{code} = {var.values[code]['en']}",
+                        "the same meaning in the file and the dictionary (declare it under missing_codes, or "
+                        "remove the user-missing declaration)")
+        return problems
 
     def pandera_schema(self, present: Iterable[str] | None = None) -> pa.DataFrameSchema:
         """The pandera schema of the typed table (only ``present`` columns when given)."""
@@ -209,6 +274,18 @@ def _describe_check(check: str, var: Variable) -> tuple[str, str]:
     return check, "see the data dictionary"
 
 
+def _file_code(raw: Any) -> Any:
+    """A code as a data file stores it, compared as the dictionary writes it (1.0 -> 1)."""
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    if isinstance(raw, str):
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
 def _is_blank(series: pd.Series) -> np.ndarray:
     """True where a cell is empty (NaN/None or only spaces)."""
     text = series.astype("string")
@@ -250,32 +327,61 @@ def _convert(series: pd.Series, kind: str, decimal: str = ".") -> tuple[pd.Serie
 
 
 # ---- loading ---------------------------------------------------------------------------------
-def _code(raw: Any) -> Any:
-    """Codes keep YAML's type (ints stay ints); numeric strings become numbers."""
-    if isinstance(raw, str):
-        try:
-            return int(raw)
-        except ValueError:
-            return raw
+def _mapping(raw: Any, source: str, where: str) -> dict[Any, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise WorkbenchError(f"{where} must be a mapping of code: label", file=source, value=raw,
+                             expected="code: {en: ..., ru: ...} entries")
     return raw
 
 
+def _codes(raw: Any, source: str, where: str, untranslated: list[str]) -> dict[Any, dict[str, str]]:
+    """``code: label`` entries with each code checked (text or whole number, never a boolean)."""
+    codes: dict[Any, dict[str, str]] = {}
+    for code, text in _mapping(raw, source, where).items():
+        key = as_code(code, file=source, where=where)
+        codes[key] = _label(text, f"{where} {key}", untranslated)
+    return codes
+
+
 def parse_dictionary(spec: dict[str, Any], source: str = "<memory>") -> DataDictionary:
-    """Build a ``DataDictionary`` from its parsed YAML, checking the dictionary itself."""
-    if not isinstance(spec, dict) or "variables" not in spec:
+    """Build a ``DataDictionary`` from its parsed YAML, checking the dictionary itself.
+
+    Unknown keys (at the top, in a variable or a battery) are errors with a did-you-mean
+    suggestion; codes must be text or whole numbers (a YAML boolean such as unquoted ``NO``
+    is refused: "quote it"); labels without a Russian text are listed in ``untranslated``.
+    """
+    if not isinstance(spec, dict) or not isinstance(spec.get("variables"), list):
         raise WorkbenchError("a data dictionary needs a 'variables' list", file=source)
+    problems = unknown_keys(spec, DICTIONARY_KEYS, file=source, where="data dictionary")
+    untranslated: list[str] = []
     name = str(spec.get("dictionary") or Path(source).stem)
-    missing = {_code(c): _label(t, f"missing code {c}") for c, t in (spec.get("missing_codes") or {}).items()}
-    batteries = dict(spec.get("batteries") or {})
+    missing = _codes(spec.get("missing_codes"), source, "missing code", untranslated)
+    batteries = dict(_mapping(spec.get("batteries"), source, "batteries"))
+    for battery, entry in batteries.items():
+        if not isinstance(entry, dict):
+            raise WorkbenchError(f"battery {battery!r} must be a mapping", file=source, value=entry,
+                                 expected="label, group, kind, reading")
+        problems += unknown_keys(entry, BATTERY_KEYS, file=source, where=f"battery {battery!r}")
+        if "label" in entry:
+            _label(entry["label"], f"battery {battery!r} label", untranslated)
     variables: dict[str, Variable] = {}
     for i, raw in enumerate(spec["variables"], start=1):
+        if not isinstance(raw, dict):
+            raise WorkbenchError(f"variable #{i} must be a mapping with name, type and label", file=source,
+                                 value=raw)
         where = f"variable {raw.get('name', f'#{i}')!r}"
+        problems += unknown_keys(raw, VARIABLE_KEYS, file=source, where=where)
         if "name" not in raw or "type" not in raw:
             raise WorkbenchError(f"{where} needs a name and a type", file=source)
         if raw["type"] not in TYPES:
             raise WorkbenchError(f"{where} has an unknown type", file=source, value=raw["type"],
                                  expected=", ".join(TYPES))
-        codes = tuple(_code(c) for c in raw.get("missing_codes") or ())
+        if not isinstance(raw.get("missing_codes") or [], list):
+            raise WorkbenchError(f"{where}: missing_codes must be a list of codes", file=source,
+                                 value=raw["missing_codes"], expected="[-9, -8]")
+        codes = tuple(as_code(c, file=source, where=f"{where} missing code") for c in raw.get("missing_codes") or ())
         for code in codes:
             if code not in missing:
                 raise WorkbenchError(f"{where} uses a missing code that is not declared at the top",
@@ -285,20 +391,25 @@ def parse_dictionary(spec: dict[str, Any], source: str = "<memory>") -> DataDict
             raise WorkbenchError(f"{where} names an undeclared battery", file=source, value=battery,
                                  expected="a key of 'batteries'")
         rng = raw.get("range")
+        if rng is not None and (not isinstance(rng, list) or len(rng) != 2
+                                or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in rng)):
+            raise WorkbenchError(f"{where}: range must be two numbers", file=source, value=rng, expected="[0, 10]")
         variables[raw["name"]] = Variable(
-            name=raw["name"], type=raw["type"], label=_label(raw.get("label", raw["name"]), where),
-            role=raw.get("role", "attribute"),
-            values={_code(c): _label(t, f"{where} value {c}") for c, t in (raw.get("values") or {}).items()},
+            name=raw["name"], type=raw["type"], label=_label(raw.get("label", raw["name"]), f"{where} label",
+                                                             untranslated),
+            role=raw.get("role", "attribute"), values=_codes(raw.get("values"), source, f"{where} value", untranslated),
             range=None if rng is None else (float(rng[0]), float(rng[1])),
             missing_codes=codes, required=bool(raw.get("required", True)),
             nullable=bool(raw.get("nullable", True)), unique=bool(raw.get("unique", False)),
             battery=battery, reversed=bool(raw.get("reversed", False)), unit=raw.get("unit"),
         )
+    raise_problems(problems, file=source)
     id_var = spec.get("id")
     if id_var is not None and id_var not in variables:
         raise WorkbenchError("the id variable is not among the variables", file=source, value=id_var)
-    return DataDictionary(name=name, title=_label(spec.get("title", name), "title"), variables=variables,
-                          id=id_var, missing_codes=missing, batteries=batteries, source=source)
+    return DataDictionary(name=name, title=_label(spec.get("title", name), "title", untranslated),
+                          variables=variables, id=id_var, missing_codes=missing, batteries=batteries, source=source,
+                          untranslated=untranslated)
 
 
 def load_dictionary(name_or_path: str | Path, search: Iterable[Path] = ()) -> DataDictionary:
@@ -313,8 +424,4 @@ def load_dictionary(name_or_path: str | Path, search: Iterable[Path] = ()) -> Da
     if not candidate.exists():
         raise WorkbenchError(f"no data dictionary {str(name_or_path)!r}", file=str(candidate),
                              expected=f"a YAML file in {SCHEMA_DIR} or in the study folder")
-    try:
-        spec = yaml.safe_load(candidate.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise WorkbenchError(f"the data dictionary is not valid UTF-8 YAML: {err}", file=str(candidate)) from None
-    return parse_dictionary(spec, source=str(candidate))
+    return parse_dictionary(load_yaml(candidate, what="the data dictionary"), source=str(candidate))

@@ -9,18 +9,20 @@ dataset and returns one table of problems. Raw files are only ever read. The for
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
-
 from workbench.errors import PROBLEM_COLUMNS, WorkbenchError
 from workbench.io import read_table
+from workbench.io.keys import DATASET_KEYS, STUDY_KEYS, raise_problems, unknown_keys
+from workbench.io.safe_yaml import as_code, load_yaml
 from workbench.schemas import DataDictionary, load_dictionary
 
 STUDY_FILE = "study.yaml"
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 TABULAR_FORMATS = ("csv", "xlsx", "sav")
 #: notebook parameters every study has, with their defaults
 DEFAULT_PARAMETERS: dict[str, Any] = {"region": None, "min_cell": 10, "language": "en"}
@@ -39,6 +41,9 @@ class Dataset:
     decimal: str = "."
     sheet: str | int = 0
     description: str = ""
+    model: str | None = None
+    allow_outside: bool = False
+    offsets: str = "auto"
 
 
 @dataclass
@@ -54,16 +59,22 @@ class Study:
 
     @classmethod
     def load(cls, folder: str | Path) -> "Study":
-        """Read ``study.yaml`` in ``folder`` and check that it names its datasets properly."""
+        """Read ``study.yaml`` in ``folder`` and check that it names its datasets properly.
+
+        Unknown keys are errors with a did-you-mean suggestion; every dataset path must lie
+        inside the study folder (symbolic links resolved) unless the dataset says
+        ``allow_outside: true``; region codes must be text (``NO`` unquoted is a boolean).
+        """
         root = Path(folder).resolve()
         file = root / STUDY_FILE
         if not file.exists():
             raise WorkbenchError("no study.yaml in this folder", file=str(file),
                                  expected="a study folder (make one with `workbench demo DIR`)")
-        try:
-            spec = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as err:
-            raise WorkbenchError(f"study.yaml is not valid UTF-8 YAML: {err}", file=str(file)) from None
+        spec = load_yaml(file, what="study.yaml") or {}
+        if not isinstance(spec, dict):
+            raise WorkbenchError("study.yaml is not a mapping of key: value", file=str(file),
+                                 expected="title, datasets, parameters, ...")
+        problems = unknown_keys(spec, STUDY_KEYS, file=str(file), where="study.yaml")
         raw_sets = spec.get("datasets")
         if not isinstance(raw_sets, dict) or not raw_sets:
             raise WorkbenchError("study.yaml names no datasets", file=str(file),
@@ -72,19 +83,34 @@ class Study:
         for name, entry in raw_sets.items():
             if not isinstance(entry, dict) or "path" not in entry:
                 raise WorkbenchError(f"dataset {name!r} has no path", file=str(file), expected="path: data/....")
-            fmt = str(entry.get("format") or Path(entry["path"]).suffix.lstrip(".")).lower()
+            problems += unknown_keys(entry, DATASET_KEYS, file=str(file), where=f"dataset {name!r}")
+            fmt = str(entry.get("format") or Path(str(entry["path"])).suffix.lstrip(".")).lower()
             if fmt in TABULAR_FORMATS and not entry.get("dictionary"):
                 raise WorkbenchError(f"dataset {name!r} names no data dictionary", file=str(file),
                                      expected="dictionary: <name in data_schemas/>")
+            allow_outside = entry.get("allow_outside", False)
+            if not isinstance(allow_outside, bool):
+                raise WorkbenchError(f"dataset {name!r}: allow_outside must be true or false", file=str(file),
+                                     value=allow_outside, expected="true or false")
+            path = resolve_inside(root, entry["path"], allow_outside=allow_outside, file=str(file),
+                                  where=f"dataset {name!r}", column="path")
             datasets[name] = Dataset(
-                name=name, path=root / entry["path"], format=fmt, dictionary=entry.get("dictionary"),
+                name=name, path=path, format=fmt, dictionary=entry.get("dictionary"),
                 encoding=str(entry.get("encoding", "utf-8")), delimiter=str(entry.get("delimiter", ",")),
                 decimal=str(entry.get("decimal", ".")), sheet=entry.get("sheet", 0),
-                description=str(entry.get("description", "")),
+                description=str(entry.get("description", "")), model=entry.get("model"),
+                allow_outside=allow_outside, offsets=str(entry.get("offsets", "auto")),
             )
+        raise_problems(problems, file=str(file))
+        for i, region in enumerate(spec.get("regions") or [], start=1):
+            as_code(region, file=str(file), where=f"regions, entry {i}")
         parameters = {**DEFAULT_PARAMETERS, **(spec.get("parameters") or {})}
         return cls(root=root, title=str(spec.get("title", root.name)), datasets=datasets,
                    parameters=parameters, synthetic=bool(spec.get("synthetic", False)), spec=spec)
+
+    def outside_paths(self) -> list[tuple[str, Path]]:
+        """Datasets read from outside the study folder (each opted in with ``allow_outside``)."""
+        return [(d.name, d.path) for d in self.datasets.values() if not d.path.is_relative_to(self.root)]
 
     # ---- datasets ---------------------------------------------------------------------------
     def dataset(self, name: str) -> Dataset:
@@ -94,11 +120,24 @@ class Study:
         return self.datasets[name]
 
     def dictionary(self, name: str) -> DataDictionary:
-        """The data dictionary of a dataset (study folder first, then ``data_schemas/``)."""
+        """The data dictionary of a dataset (study folder first, then ``data_schemas/``).
+
+        A dictionary named by a path (``*.yaml``) must lie inside the study folder (unless the
+        dataset has ``allow_outside``); one named by name is a plain file name.
+        """
         entry = self.dataset(name)
+        study_file = str(self.root / STUDY_FILE)
         if entry.dictionary is None:
-            raise WorkbenchError(f"dataset {name!r} has no data dictionary", file=str(self.root / STUDY_FILE))
-        return load_dictionary(entry.dictionary, search=[self.root / "data_schemas", self.root])
+            raise WorkbenchError(f"dataset {name!r} has no data dictionary", file=study_file)
+        reference = str(entry.dictionary)
+        if Path(reference).suffix in (".yaml", ".yml"):
+            return load_dictionary(resolve_inside(self.root, reference, allow_outside=entry.allow_outside,
+                                                  file=study_file, where=f"dataset {name!r}", column="dictionary"))
+        if not _NAME.match(reference):
+            raise WorkbenchError(f"dataset {name!r}: a dictionary name must be a plain name", file=study_file,
+                                 column="dictionary", value=reference,
+                                 expected="letters, digits, _ or - (or a .yaml path inside the study folder)")
+        return load_dictionary(reference, search=[self.root / "data_schemas", self.root])
 
     def path(self, name: str) -> Path:
         """Path of a dataset's file (for non-tabular data: parameters, qdpx, text)."""
@@ -108,49 +147,81 @@ class Study:
         return path
 
     def check(self, name: str) -> tuple[pd.DataFrame | None, pd.DataFrame]:
-        """Read and validate one tabular dataset; return ``(typed_table, problems)``."""
+        """Read and validate one dataset; return ``(typed_table, problems)`` (no table for
+        non-tabular datasets, which are checked by their own loaders)."""
         entry = self.dataset(name)
         file = _relative(entry.path, self.root)
+        if not entry.path.exists():
+            return None, _problems([{"file": file, "problem": "file not found",
+                                     "expected": "the file named in study.yaml"}])
         if entry.format not in TABULAR_FORMATS:
-            if not entry.path.exists():
-                return None, _problems([{"file": file, "problem": "file not found",
-                                         "expected": "the file named in study.yaml"}])
             try:
                 self._check_non_tabular(entry)
             except WorkbenchError as err:
-                return None, _problems([{"file": file, "problem": err.message, "column": err.column,
-                                         "value": err.value, "expected": err.expected}])
+                return None, self._error_rows(err, file)
             return None, _problems([])
         try:
+            dictionary = self.dictionary(name)
             raw = read_table(entry.path, entry.format, encoding=entry.encoding, delimiter=entry.delimiter,
                              sheet=entry.sheet)
         except WorkbenchError as err:
-            return None, _problems([{"file": file, "problem": err.message, "expected": err.expected}])
-        typed, problems = self.dictionary(name).validate(raw.data, file=file, decimal=entry.decimal)
+            return None, self._error_rows(err, file)
+        typed, problems = dictionary.validate(raw.data, file=file, decimal=entry.decimal)
+        if raw.lines is not None and len(problems):
+            rows = problems["row"].astype("Int64")
+            problems["line"] = pd.array([None if pd.isna(r) else raw.lines[int(r) - 1] for r in rows], dtype="Int64")
+        extra = dictionary.declaration_problems(raw.value_labels, raw.user_missing, file=file)
+        source = _relative(Path(dictionary.source), self.root)
+        extra += [{"file": source, "column": where.split("'")[1] if "'" in where else None,
+                   "problem": f"{where} has no Russian text; Russian reports would show the English one",
+                   "expected": "label: {en: ..., ru: ...}", "severity": "warning"}
+                  for where in dictionary.untranslated]
+        if extra:
+            problems = pd.concat([problems, _problems(extra)], ignore_index=True)
         return typed, problems
 
-    def _check_non_tabular(self, entry: Dataset) -> None:
-        """Model parameters and mixed-methods mappings are checked by their own loaders."""
-        if entry.format == "parameters":
-            from workbench.feasibility.parameters import load_parameters
+    def _error_rows(self, err: WorkbenchError, file: str) -> pd.DataFrame:
+        """A ``WorkbenchError`` as problem rows: its own table when it carries one."""
+        if err.problems is not None and len(err.problems):
+            rows = err.problems.reindex(columns=PROBLEM_COLUMNS).to_dict("records")
+            for row in rows:
+                row["file"] = _relative(Path(row["file"]), self.root) if isinstance(row["file"], str) else file
+            return _problems(rows)
+        return _problems([{"file": _relative(Path(err.file), self.root) if err.file else file, "line": err.line,
+                           "row": err.row, "record_id": err.record_id, "column": err.column,
+                           "problem": err.message, "value": err.value, "expected": err.expected}])
 
-            load_parameters(entry.path)
+    def _check_non_tabular(self, entry: Dataset) -> None:
+        """Model parameters, mixed-methods mappings and REFI-QDA projects are checked by their
+        own loaders; a folder must be a folder."""
+        if entry.format == "parameters":
+            from workbench.feasibility.parameters import check_model, load_parameters
+
+            check_model(load_parameters(entry.path), entry.model)
+        elif entry.format == "qdpx":
+            from workbench.qualitative.refi import read_qdpx
+
+            read_qdpx(entry.path, offsets=entry.offsets)
+        elif entry.format == "folder":
+            if not entry.path.is_dir():
+                raise WorkbenchError("not a folder", file=str(entry.path), expected="a folder (format: folder)")
         elif entry.format == "mapping":
             from workbench.mixed.joint_display import load_study_mapping, load_study_recommendations
 
-            spec = yaml.safe_load(entry.path.read_text(encoding="utf-8")) or {}
+            spec = load_yaml(entry.path, what="the mapping file") or {}
             if "survey" in spec:  # a joint-display mapping
                 load_study_mapping(self, entry.name)
             else:  # recommendations refer to the rows of the study's joint-display mapping
                 mappings = [d.name for d in self.datasets.values() if d.format == "mapping" and d.name != entry.name]
                 for other in mappings:
-                    other_spec = yaml.safe_load(self.datasets[other].path.read_text(encoding="utf-8")) or {}
-                    if "survey" in other_spec:
-                        try:
-                            mapping = load_study_mapping(self, other)
-                        except WorkbenchError:
-                            continue  # reported against the mapping's own file
-                        load_study_recommendations(self, mapping, entry.name)
+                    try:
+                        other_spec = load_yaml(self.datasets[other].path, what="the mapping file") or {}
+                        if "survey" not in other_spec:
+                            continue
+                        mapping = load_study_mapping(self, other)
+                    except WorkbenchError:
+                        continue  # reported against the mapping's own file
+                    load_study_recommendations(self, mapping, entry.name)
 
     def read(self, name: str) -> pd.DataFrame:
         """The validated, typed table of a dataset; a ``WorkbenchError`` lists every problem."""
@@ -183,6 +254,25 @@ class Study:
         return sorted(set(files))
 
 
+def resolve_inside(root: Path, relative: Any, *, allow_outside: bool = False, file: str | None = None,
+                   where: str = "a path", column: str | None = None, record_id: Any = None) -> Path:
+    """``relative`` resolved against the study ``root``; refused when it leaves the folder.
+
+    ``..`` parts, absolute paths and symbolic links that lead outside ``root`` are refused
+    unless ``allow_outside`` (an explicit opt-in in study.yaml).
+    """
+    if not isinstance(relative, (str, Path)) or not str(relative).strip() or "\x00" in str(relative):
+        raise WorkbenchError(f"{where}: not a usable path", file=file, column=column, record_id=record_id,
+                             value=relative, expected="a path relative to the study folder")
+    path = (root / str(relative).strip()).resolve()
+    if not allow_outside and not path.is_relative_to(root):
+        raise WorkbenchError(f"{where}: the path leads outside the study folder", file=file, column=column,
+                             record_id=record_id, value=str(relative),
+                             expected=f"a path inside {root} (or allow_outside: true on the dataset, "
+                                      "an explicit opt-in)")
+    return path
+
+
 def _relative(path: Path, root: Path) -> str:
     try:
         return str(path.relative_to(root))
@@ -193,6 +283,8 @@ def _relative(path: Path, root: Path) -> str:
 def _problems(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=PROBLEM_COLUMNS + ["severity"])
     frame["severity"] = frame["severity"].fillna("error")
+    for column in ("line", "row"):
+        frame[column] = frame[column].astype("Int64")
     return frame
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from workbench.errors import WorkbenchError
+from workbench.io.safe_yaml import load_yaml
 from workbench.regions import canonical_region
 from workbench.feasibility.population import REGIONS, RISK_LEVELS, EligibilityRules, eligible_population
 
@@ -52,10 +52,7 @@ def default_counts(path: str | Path) -> DefaultCounts:
     other column a finite number >= 0 (persons or persons per year).
     """
     path = Path(path)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
-        raise WorkbenchError(f"cannot read the parameter file: {error}", file=str(path)) from error
+    document = load_yaml(path, what="the parameter file")
     section = document.get("counts") if isinstance(document, dict) else None
     if not isinstance(section, dict):
         raise WorkbenchError("parameter file has no 'counts' section", file=str(path),

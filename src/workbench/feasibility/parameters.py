@@ -18,10 +18,11 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from workbench.errors import PROBLEM_COLUMNS, WorkbenchError
 from workbench.feasibility.distributions import Distribution, make_distribution
+from workbench.io.keys import PARAMETER_FILE_KEYS, check_keys, suggestion
+from workbench.io.safe_yaml import load_yaml
 
 PROPORTION_UNITS = {"proportion", "probability", "share"}
 BASIS_VALUES = {"public", "adapted", "assumption"}
@@ -132,12 +133,49 @@ def load_parameters(path: str | Path, overrides: Mapping[str, Any] | str | Path 
     path = Path(path)
     if not path.is_file():
         raise WorkbenchError("parameter file not found", file=str(path))
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise WorkbenchError(f"parameter file is not valid UTF-8 YAML: {error}", file=str(path)) from error
-    params = parse_parameters(document, file=str(path))
+    params = parse_parameters(load_yaml(path, what="the parameter file"), file=str(path))
+    if params.model in known_models():
+        check_model(params)
     return apply_overrides(params, overrides)
+
+
+#: folder of the package's default parameter files, one per model: ``<model>.yaml``
+DEFAULTS = Path(__file__).with_name("defaults")
+
+
+def known_models() -> list[str]:
+    """Models of the package (each has a default parameter file in ``defaults/``)."""
+    return sorted(p.stem for p in DEFAULTS.glob("*.yaml"))
+
+
+def model_parameter_names(model: str) -> list[str]:
+    """The parameters a model uses: the names in its default parameter file."""
+    if model not in known_models():
+        raise WorkbenchError(f"unknown model {model!r}{suggestion(model, known_models())}",
+                             expected="one of " + ", ".join(known_models()))
+    document = load_yaml(DEFAULTS / f"{model}.yaml", what="the default parameter file")
+    return [str(name) for name in document["parameters"]]
+
+
+def check_model(params: ParameterSet, model: str | None = None) -> None:
+    """Refuse a parameter file whose names are not exactly those its model uses.
+
+    ``model`` is the model study.yaml names for the file (it must agree with the file's own
+    ``model:``). An unknown name gets a did-you-mean suggestion; a missing one is named, so
+    that validation fails instead of the build stopping on a ``KeyError``.
+    """
+    if model is not None and str(model) != params.model:
+        raise WorkbenchError("the parameter file is for another model than study.yaml says", file=params.file,
+                             value=params.model, expected=f"model: {model}")
+    expected = model_parameter_names(params.model)
+    problems = [WorkbenchError(f"unknown parameter {name!r} for model {params.model}{suggestion(name, expected)}",
+                               file=params.file, record_id=name, expected="one of " + ", ".join(expected))
+                for name in params.names if name not in expected]
+    problems += [WorkbenchError(f"parameter {name!r} of model {params.model} is missing", file=params.file,
+                                record_id=name, expected="every parameter the model uses (see the default file "
+                                                         f"{DEFAULTS / (params.model + '.yaml')})")
+                 for name in expected if name not in params.parameters]
+    _raise_all(problems, params.file)
 
 
 def parse_parameters(document: Any, *, file: str | None = None) -> ParameterSet:
@@ -145,6 +183,7 @@ def parse_parameters(document: Any, *, file: str | None = None) -> ParameterSet:
     if not isinstance(document, Mapping):
         raise WorkbenchError("parameter file must be a mapping with model, currency, price_year and "
                              "parameters", file=file)
+    check_keys(document, PARAMETER_FILE_KEYS, file=file, where="parameter file")
     for key in ("model", "currency", "price_year", "parameters"):
         if key not in document:
             raise WorkbenchError(f"parameter file has no {key!r}", file=file, expected=key)
@@ -176,7 +215,7 @@ def apply_overrides(params: ParameterSet, overrides: Mapping[str, Any] | str | P
         source_file = str(overrides)
         if not Path(overrides).is_file():
             raise WorkbenchError("override file not found", file=source_file)
-        loaded = yaml.safe_load(Path(overrides).read_text(encoding="utf-8")) or {}
+        loaded = load_yaml(overrides, what="the override file") or {}
         if not isinstance(loaded, Mapping):
             raise WorkbenchError("override file must be a mapping of name -> value", file=source_file)
         overrides = loaded.get("parameters", loaded) if isinstance(loaded.get("parameters"), Mapping) else loaded
@@ -184,7 +223,8 @@ def apply_overrides(params: ParameterSet, overrides: Mapping[str, Any] | str | P
     problems: list[WorkbenchError] = []
     for name, change in overrides.items():
         if name not in updated:
-            problems.append(WorkbenchError(f"override names unknown parameter {name!r}", file=source_file,
+            problems.append(WorkbenchError(f"override names unknown parameter {name!r}"
+                                           f"{suggestion(name, params.names)}", file=source_file,
                                            record_id=name, expected="one of " + ", ".join(params.names)))
             continue
         try:
@@ -235,9 +275,10 @@ def _parameter(name: str, spec: Any, currency: str, rates: Mapping[str, Exchange
         fail("name must be snake_case (lower-case letters, digits, underscores)", name, "e.g. custody_cost_per_day")
     if not isinstance(spec, Mapping):
         fail("must be a mapping with value, unit, distribution and source", spec)
-    unknown = set(spec) - PARAMETER_KEYS
+    unknown = sorted(str(key) for key in spec if key not in PARAMETER_KEYS)
     if unknown:
-        fail(f"unknown keys {sorted(unknown)}", None, ", ".join(sorted(PARAMETER_KEYS)))
+        fail(f"unknown key {unknown[0]!r}{suggestion(unknown[0], PARAMETER_KEYS)}"
+             + (f" (and {unknown[1:]})" if len(unknown) > 1 else ""), None, ", ".join(sorted(PARAMETER_KEYS)))
     raw_value = spec.get("value")
     if isinstance(raw_value, bool) or not isinstance(raw_value, (int, float)) or not math.isfinite(raw_value):
         fail("value must be a finite number", raw_value, "a number")

@@ -9,6 +9,7 @@ declared is refused rather than turned into mojibake.
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.errors import WorkbenchError
+from workbench.errors import PROBLEM_COLUMNS, WorkbenchError
 
 ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8-sig", "windows-1251": "cp1251",
              "cp1251": "cp1251", "utf-16": "utf-16"}
@@ -31,6 +32,8 @@ class RawTable:
     data: pd.DataFrame
     value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
     user_missing: dict[str, list[Any]] = field(default_factory=dict)
+    #: for CSV: the line a text editor shows for each data row (preamble and header counted)
+    lines: list[int] | None = None
 
 
 def decode_strict(raw: bytes, encoding: str, file: str) -> str:
@@ -69,38 +72,149 @@ def decode_strict(raw: bytes, encoding: str, file: str) -> str:
 
 
 def read_csv(path: str | Path, encoding: str = "utf-8", delimiter: str = ",") -> RawTable:
-    """Read a CSV file as text cells; leading lines starting with ``#`` are a preamble."""
+    """Read a CSV file as text cells; leading lines starting with ``#`` are a preamble.
+
+    A row with fewer or more fields than the header, a NUL byte in a cell and a broken
+    quote are errors naming the line a text editor shows (preamble included) and the
+    column; ``RawTable.lines`` gives that line for every data row.
+    """
     path = Path(path)
-    text = decode_strict(_read_bytes(path), encoding, str(path))
-    lines = text.splitlines(keepends=True)
+    file = str(path)
+    text = decode_strict(_read_bytes(path), encoding, file)
+    lines = io.StringIO(text, newline="").readlines()
     skip = 0
     while skip < len(lines) and lines[skip].lstrip().startswith("#"):
         skip += 1
-    body = "".join(lines[skip:])
-    if not body.strip():
-        raise WorkbenchError("the file has no header row", file=str(path), expected="a header row with column names")
+    if not "".join(lines[skip:]).strip():
+        raise WorkbenchError("the file has no header row", file=file, expected="a header row with column names")
+    reader = csv.reader(iter(lines[skip:]), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    records: list[list[str]] = []
+    starts: list[int] = []
+    problems: list[dict[str, Any]] = []
+    has_nul = "\x00" in text
+    done = 0
     try:
-        data = pd.read_csv(io.StringIO(body), sep=delimiter, dtype=str, keep_default_na=False,
-                           na_values=[], skipinitialspace=False)
-    except pd.errors.ParserError as err:
-        raise WorkbenchError(f"the file is not a well-formed CSV ({err})", file=str(path),
-                             expected=f"fields separated by {delimiter!r}") from None
-    _check_header(data, str(path))
-    return RawTable(data)
+        for record in reader:
+            start, done = skip + done + 1, reader.line_num
+            if not record:
+                continue  # a blank line
+            if has_nul:
+                problems += _nul_cells(record, header, file, start)
+            if header is None:
+                header = record
+                continue
+            if len(record) != len(header):
+                problems.append(_width_problem(record, header, file, start, len(records) + 1))
+                continue
+            records.append(record)
+            starts.append(start)
+    except csv.Error as err:
+        raise WorkbenchError(f"the file is not a well-formed CSV ({err})", file=file,
+                             line=skip + reader.line_num,
+                             expected=f"fields separated by {delimiter!r}, quotes closed and doubled inside "
+                                      "quoted text") from None
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more, listed below)" if len(problems) > 1 else ""
+        raise WorkbenchError(first["problem"] + more, file=file, line=first["line"], column=first["column"],
+                             expected=first["expected"], problems=pd.DataFrame(problems, columns=PROBLEM_COLUMNS))
+    assert header is not None
+    _check_header(header, file)
+    data = pd.DataFrame(records, columns=header, dtype=object) if records else \
+        pd.DataFrame({name: pd.Series(dtype=object) for name in header})
+    return RawTable(data, lines=starts)
+
+
+def _nul_cells(record: list[str], header: list[str] | None, file: str, line: int) -> list[dict[str, Any]]:
+    problems = []
+    for i, cell in enumerate(record):
+        if "\x00" in cell:
+            column = header[i] if header is not None and i < len(header) else f"field {i + 1}"
+            problems.append({"file": file, "line": line, "column": column,
+                             "problem": "a NUL byte (0x00) inside the value; it would cut the value short", "value": cell.replace("\x00", "\\0"),
+                             "expected": "text without NUL bytes (the file may be UTF-16 or binary)"})
+    return problems
+
+
+def _width_problem(record: list[str], header: list[str], file: str, line: int, row: int) -> dict[str, Any]:
+    if len(record) < len(header):
+        missing = header[len(record)]
+        problem = f"the row has {len(record)} fields but the header has {len(header)}: it ends before column {missing!r}"
+        column = missing
+    else:
+        problem = (f"the row has {len(record)} fields but the header has {len(header)}: "
+                   f"{len(record) - len(header)} value(s) beyond the last column")
+        column = None
+    return {"file": file, "line": line, "column": column, "problem": problem, "value": None,
+            "expected": f"{len(header)} fields on every line (a value containing the delimiter must be quoted)"}
 
 
 def read_xlsx(path: str | Path, sheet: str | int = 0) -> RawTable:
-    """Read one sheet of an Excel workbook; cells keep Excel's types."""
+    """Read one sheet of an Excel workbook; cells keep Excel's types.
+
+    The first row is the header. A formula cell is read through the value Excel cached
+    when it last saved the file; a formula without a cached value (written by a program
+    that does not calculate) is an error naming the sheet and the cell, never a blank.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
     path = Path(path)
+    file = str(path)
     _read_bytes(path)
     try:
-        data = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
-    except ValueError as err:
-        raise WorkbenchError(f"cannot read sheet {sheet!r}: {err}", file=str(path)) from None
+        values_book = load_workbook(path, read_only=True, data_only=True)
+        formula_book = load_workbook(path, read_only=True, data_only=False)
     except Exception as err:  # openpyxl raises several types for a damaged file
-        raise WorkbenchError(f"not a readable .xlsx workbook ({type(err).__name__}: {err})", file=str(path)) from None
-    _check_header(data, str(path))
+        raise WorkbenchError(f"not a readable .xlsx workbook ({type(err).__name__}: {err})", file=file) from None
+    try:
+        names = values_book.sheetnames
+        if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
+            name = names[sheet]
+        elif isinstance(sheet, str) and sheet in names:
+            name = sheet
+        else:
+            raise WorkbenchError(f"cannot read sheet {sheet!r}: no such sheet in the workbook", file=file, value=sheet,
+                                 expected="one of " + ", ".join(repr(n) for n in names))
+        rows = [list(r) for r in values_book[name].iter_rows(values_only=True)]
+        problems = []
+        for r, row in enumerate(formula_book[name].iter_rows(values_only=True)):
+            for c, cell in enumerate(row):
+                if isinstance(cell, str) and cell.startswith("=") and (
+                        r >= len(rows) or c >= len(rows[r]) or rows[r][c] is None):
+                    where = f"{get_column_letter(c + 1)}{r + 1}"
+                    problems.append({"file": file, "row": r, "column": None,
+                                     "problem": f"sheet {name!r}, cell {where}: a formula without a cached value "
+                                                "(it would be read as blank)", "value": cell,
+                                     "expected": "the value: open and save the file in Excel or LibreOffice, "
+                                                 "or paste values"})
+    finally:
+        values_book.close()
+        formula_book.close()
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more, listed below)" if len(problems) > 1 else ""
+        raise WorkbenchError(first["problem"] + more, file=file, value=first["value"],
+                             expected=first["expected"], problems=pd.DataFrame(problems, columns=PROBLEM_COLUMNS))
+    while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise WorkbenchError("the sheet is empty", file=file, value=name, expected="a header row with column names")
+    width = max(len(r) for r in rows)
+    rows = [[_excel_value(v) for v in r] + [None] * (width - len(r)) for r in rows]
+    keep = [c for c in range(width) if rows[0][c] is not None or any(r[c] is not None for r in rows[1:])]
+    header = ["" if rows[0][c] is None else str(rows[0][c]) for c in keep]
+    _check_header(header, file)
+    data = pd.DataFrame([[r[c] for c in keep] for r in rows[1:]], columns=header, dtype=object)
     return RawTable(data)
+
+
+def _excel_value(value: Any) -> Any:
+    """Whole-number floats as integers (Excel stores every number as a float)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def read_sav(path: str | Path) -> RawTable:
@@ -140,10 +254,9 @@ def _read_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _check_header(data: pd.DataFrame, file: str) -> None:
-    names = [str(c) for c in data.columns]
-    duplicated = sorted({n for n in names if n.rsplit(".", 1)[0] in names and n != n.rsplit(".", 1)[0]})
-    blank = [i + 1 for i, n in enumerate(names) if n.startswith("Unnamed:") or not n.strip()]
+def _check_header(names: list[str], file: str) -> None:
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    blank = [i + 1 for i, n in enumerate(names) if not n.strip()]
     if blank:
         raise WorkbenchError(f"header cell(s) {blank} are empty", file=file, expected="a name for every column")
     if duplicated:

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from workbench.errors import WorkbenchError
+from workbench.io.safe_yaml import load_yaml
 from workbench.schemas import DataDictionary
 
 #: section id -> polarity: a barrier is confirmed by public reluctance, an asset by public support
@@ -114,10 +113,7 @@ class JointDisplayMapping:
 def _read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise WorkbenchError("mapping file not found", file=str(path), expected="a YAML file named in study.yaml")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise WorkbenchError(f"not valid UTF-8 YAML: {err}", file=str(path)) from None
+    data = load_yaml(path, what="the mapping file")
     if not isinstance(data, dict):
         raise WorkbenchError("the file is not a YAML mapping", file=str(path), expected="key: value pairs")
     return data

@@ -30,6 +30,7 @@ import math
 import re
 import uuid
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -420,6 +421,39 @@ def _read_values(element: etree._Element, variables: dict[str, str]) -> dict[str
 # ---------------------------------------------------------------------------------------
 # Reading .qdpx
 # ---------------------------------------------------------------------------------------
+#: largest member read from a .qdpx archive (bytes, uncompressed); refuses zip bombs
+MAX_MEMBER_BYTES = 512 * 1024 * 1024
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, file: str) -> bytes:
+    """One member's bytes; a damaged, encrypted or oversized member is a ``WorkbenchError``."""
+    info = archive.getinfo(name)
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise WorkbenchError(f"archive member {name!r} is too large ({info.file_size:,} bytes uncompressed)",
+                             file=file, expected=f"at most {MAX_MEMBER_BYTES:,} bytes per member")
+    try:
+        with archive.open(info) as handle:
+            data = handle.read(MAX_MEMBER_BYTES + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as err:
+        raise WorkbenchError(f"archive member {name!r} is damaged and cannot be read ({type(err).__name__}: "
+                             f"{err})", file=file, expected="an intact .qdpx archive (export it again)") from None
+    if len(data) > MAX_MEMBER_BYTES:
+        raise WorkbenchError(f"archive member {name!r} is larger than it declares", file=file,
+                             expected=f"at most {MAX_MEMBER_BYTES:,} bytes per member")
+    return data
+
+
+def _read_extras(archive: zipfile.ZipFile, name: str, file: str) -> dict[str, Any]:
+    try:
+        extras = json.loads(_read_member(archive, name, file).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise WorkbenchError(f"archive member {name!r} is not valid UTF-8 JSON ({err})", file=file,
+                             expected="the workbench's own extras as written by write_qdpx") from None
+    if not isinstance(extras, dict):
+        raise WorkbenchError(f"archive member {name!r} is not a JSON object", file=file)
+    return extras
+
+
 def _find_qde(archive: zipfile.ZipFile, file: str) -> str:
     names = [n for n in archive.namelist() if n.lower().endswith(".qde") and not n.endswith("/")]
     standard = [n for n in names if n.lower() == "project.qde"]
@@ -439,7 +473,7 @@ def _source_bytes(archive: zipfile.ZipFile, members: dict[str, str], path: str, 
     name = path[len("internal://"):].lower()
     for candidate in (f"sources/{name}", name):
         if candidate in members:
-            return archive.read(members[candidate])
+            return _read_member(archive, members[candidate], file)
     raise WorkbenchError(f"text source {doc_name!r} names a file missing from the archive", file=file,
                          value=path, expected="a file in the archive's sources folder")
 
@@ -475,10 +509,9 @@ def read_qdpx(path: str | Path, *, offsets: str = "auto") -> Corpus:
                              expected="a REFI-QDA .qdpx project") from None
     with archive:
         qde_name = _find_qde(archive, file)
-        root = _parse_xml(archive.read(qde_name), f"{file}:{qde_name}", "Project")
+        root = _parse_xml(_read_member(archive, qde_name, file), f"{file}:{qde_name}", "Project")
         members = {n.lower(): n for n in archive.namelist()}
-        extras = json.loads(archive.read(members[EXTRAS_MEMBER]).decode("utf-8")) \
-            if EXTRAS_MEMBER in members else None
+        extras = _read_extras(archive, members[EXTRAS_MEMBER], file) if EXTRAS_MEMBER in members else None
         if offsets == "auto" and extras is not None and extras.get("offsets") in OFFSET_CONVENTIONS:
             offsets = extras["offsets"]  # written by write_qdpx, which records its convention
         corpus = _read_project(root, archive, members, file, offsets)

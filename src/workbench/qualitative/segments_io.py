@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from workbench.errors import WorkbenchError
 from workbench.io.readers import decode_strict, read_table
+from workbench.io.safe_yaml import parse_yaml
 from workbench.qualitative.corpus import FRAMES, Corpus, validate_corpus
 from workbench.qualitative.refi import OFFSET_CONVENTIONS, read_qdc, to_codepoints
 
@@ -277,10 +277,7 @@ def read_codebook(path: str | Path, *, sheet: str | int = 0, encoding: str = "ut
     if kind in ("yaml", "yml"):
         if not path.exists():
             raise WorkbenchError("file not found", file=file)
-        try:
-            content = yaml.safe_load(decode_strict(path.read_bytes(), encoding, file))
-        except yaml.YAMLError as err:
-            raise WorkbenchError(f"not valid YAML ({err})", file=file) from None
+        content = parse_yaml(decode_strict(path.read_bytes(), encoding, file), source=file, what="the codebook")
         entries = content.get("codes") if isinstance(content, dict) else content
         rows: list[dict[str, Any]] = []
         _codes_from_yaml(entries, None, rows, file)

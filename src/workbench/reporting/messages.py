@@ -19,9 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from workbench.errors import WorkbenchError
+from workbench.io.safe_yaml import load_yaml
 
 LANGUAGES = ("en", "ru")
 CATALOGUE = Path(__file__).with_name("messages_catalogue")
@@ -32,7 +32,7 @@ def catalogue() -> dict[str, dict[str, str]]:
     """Every message key with its English and Russian text, from every catalogue file."""
     data: dict[str, dict[str, str]] = {}
     for file in sorted(CATALOGUE.glob("*.yaml")):
-        for key, entry in (yaml.safe_load(file.read_text(encoding="utf-8")) or {}).items():
+        for key, entry in (load_yaml(file, what="the message catalogue") or {}).items():
             if key in data:
                 raise WorkbenchError(f"message {key!r} is defined twice", file=str(file))
             missing = [lang for lang in LANGUAGES if not isinstance(entry, dict) or lang not in entry]

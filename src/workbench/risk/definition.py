@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from workbench.errors import WorkbenchError
+from workbench.io.safe_yaml import load_yaml
 
 #: folder of the project's own instrument definitions (next to the data dictionaries)
 SCHEMA_DIR = Path(__file__).resolve().parents[3] / "data_schemas"
@@ -187,8 +187,5 @@ def load_instrument(definition: str | Path | dict[str, Any] | InstrumentDefiniti
     if not path.exists():
         raise WorkbenchError("no risk-instrument definition", file=str(path),
                              expected=f"a YAML file, or the name of one in {SCHEMA_DIR}")
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise WorkbenchError(f"the instrument definition is not valid UTF-8 YAML: {err}", file=str(path)) from None
+    spec = load_yaml(path, what="the instrument definition")
     return parse_instrument(spec, source=str(path))
