@@ -119,11 +119,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     manifest = build_reports(study, Path(args.reports), only=args.only, overrides=overrides,
                              with_code=args.with_code, each=args.each, jobs=args.jobs,
                              progress=lambda line: print(line, file=sys.stderr, flush=True),
-                             notebook_dir=Path(args.notebooks))
+                             notebook_dir=Path(args.notebooks), keep_going=args.keep_going)
     ran = sum(not n["reused"] for n in manifest["notebooks"])
     print(f"built {len(manifest['notebooks'])} report(s) ({ran} run, "
           f"{len(manifest['notebooks']) - ran} unchanged) in {time.perf_counter() - start:.1f} s: "
           f"{Path(args.reports).resolve() / 'index.html'}")
+    failed = [entry for entry in manifest.get("failed", []) if entry.get("built") == manifest.get("built")]
+    for entry in failed:
+        print(f"FAILED {entry['name']}: {entry['error']}", file=sys.stderr)
+    if failed:
+        print(f"{len(failed)} report(s) failed and were not published (--keep-going).", file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 
@@ -176,6 +182,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--reports", default=str(DEFAULT_REPORTS), help="output folder (default: reports/)")
     build.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores)")
     build.add_argument("--notebooks", default=str(PROJECT_ROOT / "notebooks"), help="folder of report notebooks")
+    build.add_argument("--keep-going", action="store_true",
+                       help="publish the reports that succeeded even when others fail (default: all or nothing)")
     build.set_defaults(func=cmd_build)
 
     verify = sub.add_parser("verify", help="check the inputs recorded in reports/manifest.json")

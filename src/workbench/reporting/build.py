@@ -189,19 +189,28 @@ def _wants_pdf(notebook: Path) -> bool:
     return bool(nbformat.read(notebook, as_version=4).metadata.get("workbench", {}).get("pdf", False))
 
 
+#: tags of the cells papermill adds to the executed copy (parameters; on failure an error
+#: banner at the top and an anchor just before the failing cell)
+_PAPERMILL_CELLS = ("injected-parameters", "papermill-error-cell-tag")
+
+
 def _source_cell(executed: Path, index: int) -> str:
-    """Name a failing cell as the author sees it: its number in the source notebook (papermill
-    inserts an ``injected-parameters`` cell, which shifts the executed notebook's numbering)
-    and its first line of code."""
+    """Name a failing cell as the author sees it: its number in the source notebook and its
+    first line of code. The failing cell is the code cell with an error output; cells that
+    papermill added are not counted (they shift the executed copy's numbering)."""
     import nbformat
 
     try:
         cells = nbformat.read(executed, as_version=4).cells
     except Exception:  # the executed copy may be incomplete; fall back to papermill's number
         return f"cell {index + 1}"
-    injected = sum(1 for c in cells[:index] if "injected-parameters" in c.metadata.get("tags", []))
-    first = next((line for line in cells[index].source.splitlines() if line.strip()), "")
-    return f"cell {index + 1 - injected} ({first.strip()[:60]!r})"
+    own = [c for c in cells if not set(c.metadata.get("tags", [])) & set(_PAPERMILL_CELLS)]
+    failing = next((i for i, c in enumerate(own) if c.cell_type == "code"
+                    and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+    if failing is None:
+        return f"cell {index + 1}"
+    first = next((line for line in own[failing].source.splitlines() if line.strip()), "")
+    return f"cell {failing + 1} ({first.strip()[:60]!r})"
 
 
 def export_html(executed: Path, target: Path, with_code: bool = False) -> None:
@@ -255,10 +264,13 @@ def _previous_manifest(reports: Path) -> dict[str, Any]:
 def build_reports(study: Study, reports: Path, *, only: list[str] | None = None,
                   overrides: dict[str, Any] | None = None, with_code: bool = False, each: str | None = None,
                   jobs: int | None = None, progress: Callable[[str], None] = print,
-                  notebook_dir: Path = NOTEBOOK_DIR) -> dict[str, Any]:
+                  notebook_dir: Path = NOTEBOOK_DIR, keep_going: bool = False) -> dict[str, Any]:
     """Build the reports of ``study`` into ``reports``; return the manifest.
 
-    Raises ``BuildFailed`` (reports untouched) when a notebook fails.
+    Raises ``BuildFailed`` (reports untouched) when a notebook fails. With ``keep_going``
+    the reports that succeeded are published all the same, as long as one did: the failed
+    ones are listed in the manifest's ``failed`` (name, notebook, error), marked "failed" in
+    the index, and none of their files (nor an older version of them) is published.
     """
     reports = Path(reports).resolve()
     notebooks = find_notebooks(only, notebook_dir)
@@ -298,10 +310,13 @@ def build_reports(study: Study, reports: Path, *, only: list[str] | None = None,
                     status = "done" if result.ok else "FAILED"
                     progress(f"{status:<10} {result.job.name} ({result.seconds:.1f} s)")
         failures = [r for r in results if not r.ok]
-        if failures:
+        if failures and not (keep_going and len(failures) < len(results)):
             raise BuildFailed("; ".join(r.error for r in failures)
                               + f". The previous reports in {reports} are unchanged.")
         shutil.rmtree(staging / "_executed", ignore_errors=True)
+        if failures:  # --keep-going: publish the others; nothing of a failed report goes out
+            _drop_outputs(failures, results, staging)
+            results = [r for r in results if r.ok]
         order = {job.name: i for i, job in enumerate(planned)}
         results.sort(key=lambda r: order[r.job.name])
         kept = _keep_other_reports(previous_runs, set(order), reports, staging) if only else []
@@ -322,6 +337,7 @@ def build_reports(study: Study, reports: Path, *, only: list[str] | None = None,
                            "reused": r.reused, "outputs": r.outputs} for r in results] + kept,
         }
         manifest["notebooks"].sort(key=lambda run: run["name"])
+        manifest["failed"] = _failed_entries(failures, previous, set(order), manifest["built"])
         write_index(staging / "index.html", study, manifest, notebook_titles(find_notebooks(None, notebook_dir)))
         manifest["build_seconds"] = round((datetime.now(timezone.utc) - started).total_seconds(), 2)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str),
@@ -331,6 +347,28 @@ def build_reports(study: Study, reports: Path, *, only: list[str] | None = None,
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _drop_outputs(failures: list[NotebookResult], results: list[NotebookResult], staging: Path) -> None:
+    """Remove what failed notebooks left in the staging folder (e.g. an annex written before
+    the failing cell), sparing the files of the notebooks that succeeded."""
+    claimed = {name for r in results if r.ok for name in r.outputs}
+    for failure in failures:
+        name = failure.job.name
+        for pattern in (f"{name}.html", f"{name}.pdf", f"{name}_*.xlsx", f"{name}.figures.json"):
+            for path in staging.glob(pattern):
+                if path.name not in claimed:
+                    path.unlink()
+
+
+def _failed_entries(failures: list[NotebookResult], previous: dict[str, Any], built: set[str],
+                    when: str) -> list[dict[str, Any]]:
+    """The manifest's ``failed`` list: this build's failures (``built`` = ``when``), plus earlier
+    ones not rebuilt now (with the time of the build they failed in)."""
+    entries = [{"name": r.job.name, "notebook": r.job.notebook.name, "error": r.error, "built": when}
+               for r in failures]
+    return sorted(entries + [f for f in previous.get("failed", []) if f.get("name") not in built],
+                  key=lambda entry: entry["name"])
 
 
 def _keep_other_reports(previous_runs: dict[str, dict[str, Any]], built: set[str], reports: Path,

@@ -1,4 +1,8 @@
-"""The landing page of ``reports/``: every report with its parameters and run time."""
+"""The landing page of ``reports/``: every report with its parameters and run time.
+
+Reports that failed in a ``--keep-going`` build (the manifest's ``failed``) are listed too,
+marked failed, with the error and no link. Everything shown is escaped.
+"""
 
 from __future__ import annotations
 
@@ -24,8 +28,14 @@ def write_index(path: Path, study: Study, manifest: dict[str, Any], titles: dict
         extras = " ".join(f'<a class="extra" href="{html.escape(f)}">{html.escape(Path(f).suffix.lstrip(".").upper())}'
                           f'{" (" + html.escape(f[len(run["name"]):].strip("_.").rsplit(".", 1)[0]) + ")" if f.endswith(".xlsx") else ""}</a>'
                           for f in run.get("outputs", []) if not f.endswith(".html"))
-        rows.append(f'<tr><td><a href="{html.escape(run["name"])}.html">{html.escape(label)}</a> {extras}</td>'
-                    f"<td>{html.escape(params)}</td><td>{run['seconds']:.1f} s</td></tr>")
+        rows.append((run["name"], f'<tr><td><a href="{html.escape(run["name"])}.html">{html.escape(label)}</a> {extras}</td>'
+                                  f"<td>{html.escape(params)}</td><td>{run['seconds']:.1f} s</td></tr>"))
+    for failed in manifest.get("failed", []):
+        title = titles.get(Path(failed["notebook"]).stem, {}).get(language, failed["name"])
+        rows.append((failed["name"], f'<tr class="failed"><td>{html.escape(title)} ({html.escape(failed["name"])}) '
+                                     f'<strong class="failed">{html.escape(text("index_failed", language))}</strong>'
+                                     f'<br><span class="error">{html.escape(failed.get("error", ""))}</span></td>'
+                                     "<td></td><td></td></tr>"))
     banner = f'<p class="banner">{html.escape(text("synthetic_banner", language))}</p>' if study.synthetic else ""
     page = f"""<!DOCTYPE html>
 <html lang="{language}"><head><meta charset="utf-8">
@@ -38,6 +48,8 @@ table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ text-align: left; padding: 0.4em 0.6em; border-bottom: 1px solid #ddd; vertical-align: top; }}
 td:nth-child(2) {{ color: #555; font-size: 0.9em; }}
 a.extra {{ font-size: 0.8em; margin-left: 0.4em; color: #555; }}
+strong.failed {{ color: #b00020; }}
+span.error {{ color: #555; font-size: 0.85em; }}
 </style></head>
 <body>
 <h1>{html.escape(text("index_title", language))}: {html.escape(study.title)}</h1>
@@ -46,7 +58,7 @@ a.extra {{ font-size: 0.8em; margin-left: 0.4em; color: #555; }}
 <table><thead><tr><th>{html.escape(text("index_report", language))}</th>
 <th>{html.escape(text("index_parameters", language))}</th><th>{html.escape(text("index_run_time", language))}</th></tr></thead>
 <tbody>
-{chr(10).join(rows)}
+{chr(10).join(row for _, row in sorted(rows, key=lambda item: item[0]))}
 </tbody></table>
 <p><a href="manifest.json">manifest.json</a></p>
 </body></html>
