@@ -68,3 +68,13 @@ def test_rake_target_missing_for_a_sample_category(frame):
 def test_subset_mask_wrong_length(frame):
     with pytest.raises(WorkbenchError, match="wrong length"):
         SurveyDesign(frame, weights="w").subset([True, False])
+
+
+def test_separated_logistic_model_is_a_clear_error():
+    # category "b" holds only b = 1 beside a perfectly separating x: no finite MLE, and
+    # Newton's information matrix becomes singular
+    data = pd.DataFrame({"b": [0, 0, 1, 1, 0, 1, 1, 0], "x": [1.0, 2, 3, 4, 5, 6, 7, 8],
+                         "c": ["a", "a", "b", "b", "a", "b", "b", "a"]})
+    with pytest.raises(WorkbenchError, match="separation") as info:
+        SurveyDesign(data).glm("b ~ x + C(c)", family="binomial")
+    assert info.value.column == "b"

@@ -339,7 +339,15 @@ def survey_glm(design: SurveyDesign, formula: str, family: str = "gaussian",
         raise WorkbenchError("model matrix is rank deficient (collinear or empty terms)",
                              value=frame.terms, expected="linearly independent terms")
     intercept = frame.terms.index("Intercept") if "Intercept" in frame.terms else None
-    fit = _irls(frame.x, frame.y, weights, family, intercept=intercept)
+    try:
+        fit = _irls(frame.x, frame.y, weights, family, intercept=intercept)
+    except np.linalg.LinAlgError:
+        raise WorkbenchError(
+            "the model cannot be fitted: its information matrix became singular (for a "
+            "binomial or poisson model usually perfect separation: a term predicts the "
+            "response exactly)", column=frame.response, value=formula,
+            expected="fewer terms, or categories merged so that each holds both outcomes",
+        ) from None
     beta = fit.beta
     if design.replicates is not None:
         reps = _replicate_refits(design, frame.valid, len(beta),
