@@ -1,0 +1,205 @@
+"""Bring your own survey (issue 15): 00 and 01 run on a real public survey with only its dictionary.
+
+The survey is R survey's ``apistrat`` (tests/fixtures/byo_apistrat/README.md): strata without
+clusters, weights, an fpc, no age, answers coded as text, shipped as CSV and SPSS .sav.
+
+Oracle: live R (``Rscript``, R 4.2.2 with survey 4.1.1 on the machine this was written on; the
+versions are printed into the test's output), the call::
+
+    des <- svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=d)
+    svyciprop(~I(q == "Yes"), des, method="logit")      # share and its logit interval
+    svychisq(~q + by, des)                                # second-order Rao-Scott F, ndf, ddf, p
+
+for the four questions and both breakdowns (stype, yr.rnd): 12 shares and CI bounds and
+8 tests (32 numbers), compared to 1e-9 with the package and, as displayed, with the HTML.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from workbench.errors import WorkbenchError
+from workbench.regions import region_codes
+from workbench.reporting.tables import format_number
+from workbench.study import Study
+from workbench.survey import questionnaire as qn
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "byo_apistrat"
+QUESTIONS = ("sch.wide", "comp.imp", "both", "awards")
+BREAKDOWNS = ("stype", "yr.rnd")
+
+R_SCRIPT = r"""
+suppressMessages(library(survey))
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1], na.strings = "", stringsAsFactors = FALSE)
+des <- svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = d)
+cat(sprintf("version,%s,survey %s\n", R.version.string, packageVersion("survey")))
+for (q in c("sch.wide", "comp.imp", "both", "awards")) {
+  p <- svyciprop(as.formula(paste0("~I(`", q, "` == 'Yes')")), des, method = "logit")
+  ci <- attr(p, "ci")
+  cat(sprintf("share,%s,%.17g,%.17g,%.17g\n", q, coef(p), ci[1], ci[2]))
+  for (by in c("stype", "yr.rnd")) {
+    t <- svychisq(as.formula(paste0("~`", q, "`+`", by, "`")), des)
+    cat(sprintf("test,%s|%s,%.17g,%.17g,%.17g,%.17g\n", q, by, t$statistic, t$parameter[1],
+                t$parameter[2], t$p.value))
+  }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def r_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[float]]:
+    """The R figures, computed live (a missing R is a failure, not a skip)."""
+    script = tmp_path_factory.mktemp("r") / "oracle.R"
+    script.write_text(R_SCRIPT, encoding="utf-8")
+    result = subprocess.run(["Rscript", str(script), str(FIXTURE / "data" / "apistrat.csv")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = {}
+    for line in result.stdout.splitlines():
+        kind, key, *values = line.split(",")
+        if kind == "version":
+            print("R oracle:", key, *values)
+            continue
+        out[f"{kind}:{key}"] = [float(v) for v in values]
+    assert len(out) == 12
+    return out
+
+
+@pytest.fixture(scope="module")
+def prepared() -> tuple[Study, qn.PreparedSurvey]:
+    study = Study.load(FIXTURE)
+    name = qn.find_survey(study)
+    return study, qn.prepare_survey(study.read(name), study.dictionary(name))
+
+
+def test_package_matches_r_to_1e9(r_results: dict[str, list[float]], prepared) -> None:
+    study, survey = prepared
+    dictionary = survey.dictionary
+    estimates = qn.estimate_indicators(survey.design, survey.indicators).set_index("indicator")
+    _, tests = qn.compare_questions(survey.design, dictionary, list(QUESTIONS), qn.breakdowns(dictionary))
+    tests = tests.set_index(["question", "variable"])
+    for q in QUESTIONS:
+        yes = estimates.loc[f"answer__{q}__2"]  # "Yes" is declared second: score 2
+        assert [yes["estimate"], yes["ci_low"], yes["ci_high"]] == pytest.approx(r_results[f"share:{q}"],
+                                                                                  rel=1e-9, abs=1e-12)
+        for by in BREAKDOWNS:
+            row = tests.loc[(q, by)]
+            assert [row["F"], row["ndf"], row["ddf"], row["p_value"]] == pytest.approx(
+                r_results[f"test:{q}|{by}"], rel=1e-9)
+
+
+def test_sav_and_csv_give_the_same_typed_table(tmp_path: Path) -> None:
+    study = _copy(tmp_path / "study")
+    spec = yaml.safe_load((study / "study.yaml").read_text(encoding="utf-8"))
+    spec["datasets"]["apistrat"].update(path="data/apistrat.sav", format="sav")
+    (study / "study.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    from_sav = Study.load(study).read("apistrat")
+    from_csv = Study.load(FIXTURE).read("apistrat")
+    pd.testing.assert_frame_equal(from_sav.reset_index(drop=True), from_csv.reset_index(drop=True),
+                                  check_dtype=False)
+
+
+def test_region_is_a_code_or_a_label_in_either_language_and_unknown_lists_the_known() -> None:
+    values = Study.load(FIXTURE).dictionary("apistrat").variables["stype"].values
+    assert region_codes(values, "E") == ["E"] == region_codes(values, "Elementary") == region_codes(values, "Начальная")
+    assert region_codes(values, " high ") == ["H"]
+    with pytest.raises(WorkbenchError, match="unknown region") as err:
+        region_codes(values, "QC")
+    assert "Elementary" in str(err.value) and "M" in str(err.value)
+
+
+def _copy(target: Path) -> Path:
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+def _build(study: Path, reports: Path, *parameters: str, only: tuple[str, ...] = ("00", "01")) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "workbench.cli", "build", "--study", str(study), "--reports", str(reports),
+               "--only", *only]
+    for parameter in parameters:
+        command += ["-p", parameter]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600)
+
+
+def _text(html_file: Path) -> str:
+    import lxml.html
+
+    root = lxml.html.parse(str(html_file)).getroot()
+    for bad in root.xpath("//script|//style"):
+        bad.drop_tree()
+    return " ".join(" ".join(root.itertext()).split())  # table cells separated by spaces
+
+
+@pytest.mark.slow
+def test_00_and_01_build_on_the_foreign_survey_with_r_figures(tmp_path: Path, r_results) -> None:
+    study = _copy(tmp_path / "study")
+    result = _build(study, tmp_path / "reports")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    overview = _text(tmp_path / "reports" / "00_data_overview.html")
+    assert "200 respondents" in overview and "3 strata" in overview and "no clusters" in overview
+    assert "sampling point" not in overview
+    report = _text(tmp_path / "reports" / "01_public_attitudes.html")
+    assert "California schools 2000: targets and awards" in report  # the title from study.yaml
+    assert "sampling point" not in report and "reintegration" not in report.lower()
+    pct = lambda value: format_number(value, 1, percent=True)
+    compared = 0
+    for q in QUESTIONS:  # shares and logit CI bounds as displayed (one decimal of a percentage)
+        estimate, low, high = r_results[f"share:{q}"]
+        assert f"Yes, {pct(estimate)} (95% CI {pct(low)} to {pct(high)}" in report, q
+        compared += 3
+        for by in BREAKDOWNS:  # Rao-Scott F (two decimals in sentences, one in the table) and p (4 decimals)
+            F, ndf, ddf, p = r_results[f"test:{q}|{by}"]
+            assert f"{format_number(F, 1)} {format_number(ndf, 1)} {format_number(ddf, 1)} {format_number(p, 4)}" in report, (q, by)
+            compared += 4
+    assert compared >= 8
+
+
+@pytest.mark.slow
+def test_00_and_01_build_with_every_optional_role_removed(tmp_path: Path) -> None:
+    """Only id and weight keep their roles; the reports say what they leave out and never raise."""
+    study = _copy(tmp_path / "study")
+    file = study / "data_schemas" / "apistrat.yaml"
+    spec = yaml.safe_load(file.read_text(encoding="utf-8"))
+    for var in spec["variables"]:
+        if var.get("role") not in ("id", "weight"):
+            var.pop("role", None)
+    file.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (study / "study.yaml").write_text((study / "study.yaml").read_text(encoding="utf-8").replace(
+        "parameters: {region: null, min_cell: 10, language: en}",
+        "parameters: {region: null, min_cell: 10, language: en, survey: apistrat}"), encoding="utf-8")
+    result = _build(study, tmp_path / "reports")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    overview = _text(tmp_path / "reports" / "00_data_overview.html")
+    assert "names no breakdown variable" in overview and "no clusters" in overview
+    report = _text(tmp_path / "reports" / "01_public_attitudes.html")
+    assert "declares no single question" in report and "No population groups to compare" in report
+
+
+@pytest.mark.slow
+def test_one_item_battery_skips_alpha_and_a_region_code_selects_its_domain(tmp_path: Path) -> None:
+    study = _copy(tmp_path / "study")
+    file = study / "data_schemas" / "apistrat.yaml"
+    spec = yaml.safe_load(file.read_text(encoding="utf-8"))
+    spec["batteries"] = {"award": {"label": {"en": "Awards", "ru": "Поощрения"}, "kind": "attitude",
+                                   "reading": {"en": "Read me: awards battery.", "ru": "Поощрения."}}}
+    for var in spec["variables"]:
+        if var["name"] == "awards":
+            var.update(role="item", battery="award")
+    file.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = _build(study, tmp_path / "reports", "region=E", only=("01",))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = _text(tmp_path / "reports" / "01_public_attitudes.html")
+    assert "a battery of one item has no internal consistency" in report
+    assert "Read me: awards battery." in report
+    assert "Regional edition: E" in report and "for the 100 respondents in E" in report
+    bad = _build(study, tmp_path / "reports", "region=QC", only=("01",))
+    assert bad.returncode != 0 and "unknown region" in bad.stderr and "Elementary" in bad.stderr
