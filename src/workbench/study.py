@@ -171,14 +171,40 @@ class Study:
             rows = problems["row"].astype("Int64")
             problems["line"] = pd.array([None if pd.isna(r) else raw.lines[int(r) - 1] for r in rows], dtype="Int64")
         extra = dictionary.declaration_problems(raw.value_labels, raw.user_missing, file=file)
+        extra += self._file_problems(typed, dictionary, entry, file, raw.lines)
         source = _relative(Path(dictionary.source), self.root)
         extra += [{"file": source, "column": where.split("'")[1] if "'" in where else None,
                    "problem": f"{where} has no Russian text; Russian reports would show the English one",
                    "expected": "label: {en: ..., ru: ...}", "severity": "warning"}
                   for where in dictionary.untranslated]
         if extra:
-            problems = pd.concat([problems, _problems(extra)], ignore_index=True)
+            problems = _problems(problems.to_dict("records") + extra)
         return typed, problems
+
+    def _file_problems(self, typed: pd.DataFrame, dictionary: DataDictionary, entry: Dataset, file: str,
+                       lines: list[int] | None) -> list[dict[str, Any]]:
+        """Variables with role ``file`` name files of the study (e.g. transcripts): each must
+        lie inside the study folder (unless ``allow_outside``) and exist."""
+        problems = []
+        ids = typed[dictionary.id] if dictionary.id in typed.columns else None
+        for name in dictionary.by_role("file"):
+            if name not in typed.columns:
+                continue
+            for pos, value in enumerate(typed[name]):
+                if pd.isna(value):
+                    continue
+                where = {"file": file, "line": None if lines is None else lines[pos], "row": pos + 1,
+                         "record_id": None if ids is None else ids.iloc[pos], "column": name, "value": value}
+                try:
+                    path = resolve_inside(self.root, value, allow_outside=entry.allow_outside)
+                except WorkbenchError as err:
+                    problems.append({**where, "problem": err.message,
+                                     "expected": err.expected})
+                    continue
+                if not path.is_file():
+                    problems.append({**where, "problem": "file not found",
+                                     "expected": "a file inside the study folder, relative to it"})
+        return problems
 
     def _error_rows(self, err: WorkbenchError, file: str) -> pd.DataFrame:
         """A ``WorkbenchError`` as problem rows: its own table when it carries one."""
@@ -239,8 +265,7 @@ class Study:
 
     def validate(self) -> pd.DataFrame:
         """Every problem in every dataset, as one table (empty when the study is valid)."""
-        tables = [table for table in (self.check(name)[1] for name in self.datasets) if len(table)]
-        return pd.concat(tables, ignore_index=True) if tables else _problems([])
+        return _problems([row for name in self.datasets for row in self.check(name)[1].to_dict("records")])
 
     def input_files(self) -> list[Path]:
         """``study.yaml`` and every dataset file, for the build manifest and cache."""
@@ -255,18 +280,18 @@ class Study:
 
 
 def resolve_inside(root: Path, relative: Any, *, allow_outside: bool = False, file: str | None = None,
-                   where: str = "a path", column: str | None = None, record_id: Any = None) -> Path:
+                   where: str | None = None, column: str | None = None, record_id: Any = None) -> Path:
     """``relative`` resolved against the study ``root``; refused when it leaves the folder.
 
     ``..`` parts, absolute paths and symbolic links that lead outside ``root`` are refused
     unless ``allow_outside`` (an explicit opt-in in study.yaml).
     """
     if not isinstance(relative, (str, Path)) or not str(relative).strip() or "\x00" in str(relative):
-        raise WorkbenchError(f"{where}: not a usable path", file=file, column=column, record_id=record_id,
+        raise WorkbenchError(f"{where + ': ' if where else ''}not a usable path", file=file, column=column, record_id=record_id,
                              value=relative, expected="a path relative to the study folder")
     path = (root / str(relative).strip()).resolve()
     if not allow_outside and not path.is_relative_to(root):
-        raise WorkbenchError(f"{where}: the path leads outside the study folder", file=file, column=column,
+        raise WorkbenchError(f"{where + ': ' if where else ''}the path leads outside the study folder", file=file, column=column,
                              record_id=record_id, value=str(relative),
                              expected=f"a path inside {root} (or allow_outside: true on the dataset, "
                                       "an explicit opt-in)")

@@ -10,7 +10,8 @@ everywhere (docs/security.md):
   aliases may add at most ``MAX_ALIAS_NODES`` nodes (a "billion laughs" document is refused in
   milliseconds, before anything is built), a recursive alias or nesting deeper than Python's
   recursion limit is refused;
-* a key repeated in one mapping is an error (YAML would silently keep the last one);
+* a key repeated in one mapping is an error (YAML would silently keep the last one), and so
+  is a key YAML reads as a boolean (``NO:``, ``on:``): "quote it";
 * every problem is a ``WorkbenchError`` naming the file and the line, on one line.
 
 Written here because PyYAML offers none of the bounds or the duplicate-key check; it is a
@@ -55,6 +56,10 @@ class _Loader(yaml.SafeLoader):
             self.flatten_mapping(node)
             seen: dict[Any, int] = {}
             for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:bool":
+                    raise ConstructorError(None, None, f"the key {key_node.value} is read by YAML as a boolean "
+                                           f"(unquoted yes/no/on/off/true/false are booleans); quote it: "
+                                           f"'{key_node.value}'", key_node.start_mark)
                 key = self.construct_object(key_node, deep=True)
                 try:
                     first = seen.get(key)

@@ -19,7 +19,7 @@ import pandas as pd
 from workbench.errors import PROBLEM_COLUMNS, WorkbenchError
 from workbench.io.readers import decode_strict
 from workbench.qualitative.corpus import Corpus, validate_corpus
-from workbench.study import Study
+from workbench.study import Study, resolve_inside
 
 #: corpus frame -> dataset name suffix; documents are required, the rest optional
 TABLES = {"documents": "documents", "cases": "cases", "turns": "turns", "codes": "codes",
@@ -41,13 +41,21 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _transcript_path(study: Study, prefix: str, doc_id: str, relative: Any) -> Path:
+    """The transcript of a document, refused when it lies outside the study folder (unless the
+    documents dataset, or the transcripts folder for ``<doc_id>.txt``, has ``allow_outside``)."""
+    documents = study.dataset(f"{prefix}documents")
     if isinstance(relative, str) and relative.strip():
-        return study.root / relative.strip()
+        return resolve_inside(study.root, relative, allow_outside=documents.allow_outside,
+                              file=str(documents.path), where=f"document {doc_id!r}", column="path",
+                              record_id=doc_id)
     if f"{prefix}transcripts" not in study.datasets:
         raise WorkbenchError("the document names no transcript file", record_id=doc_id, column="path",
                              expected=f"a path relative to the study folder, or a dataset {prefix}transcripts "
                                       "(format: folder) holding <doc_id>.txt")
-    return study.dataset(f"{prefix}transcripts").path / f"{doc_id}.txt"
+    folder = study.dataset(f"{prefix}transcripts")
+    path = resolve_inside(folder.path, f"{doc_id}.txt", file=str(documents.path), where=f"document {doc_id!r}",
+                          column="doc_id", record_id=doc_id)
+    return path
 
 
 def _read_text(path: Path, doc_id: str) -> str:

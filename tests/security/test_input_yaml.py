@@ -1,0 +1,189 @@
+"""Issues 13.4 and 13.8: YAML resource bombs, unsafe tags, typing traps and unknown keys.
+
+Oracles: properties. A "billion laughs" document expands to 9**9 = 387,420,489 strings; it
+must be refused quickly (each case runs under the harness's time limit, and the library-level
+test times the refusal) with exit 2 naming the file. A ``!!python`` tag must not run: the
+file it would create does not appear. Codes YAML reads as booleans (ON, NO, yes, off, True)
+must be refused with "quote it"; a misspelt key must be refused with the right suggestion.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from workbench.errors import WorkbenchError
+from workbench.io.safe_yaml import parse_yaml
+
+#: nine levels of nine aliases: 387,420,489 strings when expanded
+BOMB = "lol0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"lol{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 9))
+
+
+def _append(path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_bomb_is_refused_in_milliseconds_by_the_loader() -> None:
+    start = time.perf_counter()
+    with pytest.raises(WorkbenchError, match="resource bomb"):
+        parse_yaml(BOMB, source="bomb.yaml")
+    assert time.perf_counter() - start < 1.0
+
+
+def test_bomb_in_study_yaml(hostile) -> None:
+    hostile.keep("offices")
+    _append(hostile.study_file, "description:\n" + "".join("  " + line + "\n" for line in BOMB.splitlines()))
+    hostile.refused("study.yaml", "aliases", "resource bomb")
+
+
+def test_bomb_in_a_dictionary(hostile) -> None:
+    hostile.keep("offices")
+    dictionary = hostile.copy_dictionary("offices")
+    _append(dictionary, "description:\n" + "".join("  " + line + "\n" for line in BOMB.splitlines()))
+    hostile.refused("data_schemas/offices.yaml", "resource bomb")
+
+
+def test_bomb_in_a_parameter_file(hostile) -> None:
+    hostile.keep("electronic_monitoring_parameters")
+    _append(hostile.path("electronic_monitoring_parameters"),
+            "description:\n" + "".join("  " + line + "\n" for line in BOMB.splitlines()))
+    hostile.refused("electronic_monitoring.yaml", "resource bomb")
+
+
+def test_bomb_in_a_mapping_file(hostile) -> None:
+    hostile.keep("joint_display")
+    _append(hostile.path("joint_display"), "notes:\n" + "".join("  " + line + "\n" for line in BOMB.splitlines()))
+    hostile.refused("joint_display.yaml", "resource bomb")
+
+
+def test_bomb_in_a_parameters_file_given_to_build(hostile) -> None:
+    bomb = hostile.work / "bomb.yaml"
+    bomb.write_text(BOMB, encoding="utf-8")
+    hostile.keep("offices")
+    hostile.refused("bomb.yaml", "resource bomb", commands=("build",), extra=("--parameters", str(bomb)),
+                    also=[bomb])
+
+
+def test_recursive_alias(hostile) -> None:
+    hostile.keep("offices")
+    _append(hostile.study_file, "description: &loop [a, *loop]\n")
+    hostile.refused("study.yaml", "recursive alias")
+
+
+def test_python_tag_does_not_run(hostile) -> None:
+    marker = hostile.work / "pwned"
+    hostile.keep("offices")
+    _append(hostile.study_file, f"description: !!python/object/apply:os.system ['touch {marker}']\n")
+    hostile.refused("study.yaml", "python/object/apply")
+    assert not marker.exists()
+
+
+def test_oversized_yaml_is_refused_before_parsing(hostile) -> None:
+    hostile.keep("offices")
+    _append(hostile.study_file, "# padding\n" * 600_000)  # 6 MB of comments
+    hostile.refused("study.yaml", "too large")
+
+
+def test_deep_nesting(hostile) -> None:
+    hostile.keep("offices")
+    _append(hostile.study_file, "description: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    hostile.refused("study.yaml", "nested too deeply")
+
+
+def test_duplicate_key_in_a_dictionary(hostile) -> None:
+    hostile.keep("offices")
+    dictionary = hostile.copy_dictionary("offices")
+    text = dictionary.read_text(encoding="utf-8")
+    dictionary.write_text(text.replace("      2: {en: Chuy", "      1: {en: Chuy", 1), encoding="utf-8")
+    hostile.refused("offices.yaml", "appears twice", "line")
+
+
+def test_duplicate_dataset_in_study_yaml(hostile) -> None:
+    hostile.keep("offices")
+    _append(hostile.study_file, "datasets: {}\n")
+    hostile.refused("study.yaml", "'datasets' appears twice")
+
+
+# ---- 13.8 booleans as codes ---------------------------------------------------------------------
+@pytest.mark.parametrize("code", ["ON", "NO", "yes", "off", "True"])
+def test_boolean_value_code_in_a_dictionary(hostile, code) -> None:
+    hostile.keep("offices")
+    dictionary = hostile.copy_dictionary("offices")
+    text = dictionary.read_text(encoding="utf-8")
+    dictionary.write_text(text.replace("      9: {en: Osh city", f"      {code}: {{en: Osh city", 1), encoding="utf-8")
+    hostile.refused("quote it", "offices.yaml", f"'{code}'", "line 36")
+
+
+def test_boolean_missing_code_in_a_dictionary(hostile) -> None:
+    hostile.keep("survey")
+    dictionary = hostile.copy_dictionary("survey")
+    text = dictionary.read_text(encoding="utf-8")
+    assert "missing_codes:\n  98:" in text
+    dictionary.write_text(text.replace("missing_codes:\n  98:", "missing_codes:\n  off:", 1), encoding="utf-8")
+    hostile.refused("quote it", "survey.yaml", "off")
+
+
+def test_boolean_region_in_study_yaml(hostile) -> None:
+    hostile.keep("offices")
+    text = hostile.study_file.read_text(encoding="utf-8")
+    assert "- Batken\n" in text
+    hostile.study_file.write_text(text.replace("- Batken\n", "- Batken\n- NO\n", 1), encoding="utf-8")
+    hostile.refused("quote it", "regions", "study.yaml")
+
+
+# ---- 13.8 unknown keys with a suggestion ------------------------------------------------------
+def test_misspelt_dataset_key(hostile) -> None:
+    hostile.keep("offices")
+    hostile.set_dataset("offices", encodng="windows-1251")
+    hostile.refused("unknown key 'encodng'", "did you mean 'encoding'", "study.yaml")
+
+
+def test_misspelt_top_level_key_in_study_yaml(hostile) -> None:
+    hostile.keep("offices")
+    spec = hostile.spec()
+    spec["paramters"] = spec.pop("parameters")
+    hostile.write_spec(spec)
+    hostile.refused("unknown key 'paramters'", "did you mean 'parameters'")
+
+
+def test_misspelt_variable_key_in_a_dictionary(hostile) -> None:
+    hostile.keep("offices")
+    dictionary = hostile.copy_dictionary("offices")
+    text = dictionary.read_text(encoding="utf-8")
+    dictionary.write_text(text.replace("    unit: persons", "    unti: persons", 1), encoding="utf-8")
+    hostile.refused("unknown key 'unti'", "did you mean 'unit'", "n_officers")
+
+
+def test_misspelt_battery_key_in_a_dictionary(hostile) -> None:
+    hostile.keep("survey")
+    dictionary = hostile.copy_dictionary("survey")
+    text = dictionary.read_text(encoding="utf-8")
+    dictionary.write_text(text.replace("    group: all", "    gruop: all", 1), encoding="utf-8")
+    hostile.refused("unknown key 'gruop'", "did you mean 'group'", "battery")
+
+
+def test_misspelt_top_level_key_in_a_dictionary(hostile) -> None:
+    hostile.keep("offices")
+    dictionary = hostile.copy_dictionary("offices")
+    text = dictionary.read_text(encoding="utf-8")
+    dictionary.write_text(text.replace("id: office_id\n", "id: office_id\nmissing_code: {}\n", 1), encoding="utf-8")
+    hostile.refused("unknown key 'missing_code'", "did you mean 'missing_codes'")
+
+
+def test_misspelt_key_in_a_parameter_file(hostile) -> None:
+    hostile.keep("electronic_monitoring_parameters")
+    path = hostile.path("electronic_monitoring_parameters")
+    path.write_text(path.read_text(encoding="utf-8").replace("\nexchange_rates:", "\nexchange_rate:", 1),
+                    encoding="utf-8")
+    hostile.refused("unknown key 'exchange_rate'", "did you mean 'exchange_rates'")
+
+
+def test_misspelt_key_in_a_parameter_entry(hostile) -> None:
+    hostile.keep("electronic_monitoring_parameters")
+    path = hostile.path("electronic_monitoring_parameters")
+    text = path.read_text(encoding="utf-8")
+    assert "    source: " in text
+    path.write_text(text.replace("    source: ", "    sorce: ", 1), encoding="utf-8")
+    hostile.refused("unknown key 'sorce'", "did you mean 'source'", "placement_share")
