@@ -14,7 +14,7 @@ from typing import Callable
 import krippendorff
 import numpy as np
 
-from workbench.qualitative.reliability import krippendorff_alpha
+from workbench.agreement import krippendorff_alpha
 
 CODERS, UNITS, MISSING, REPEATS, SEED = 10, 100_000, 0.10, 5, 20240501
 
@@ -38,7 +38,7 @@ def main() -> None:
         noise = rng.integers(1, categories + 1, (CODERS, UNITS))
         data = np.where(rng.random((CODERS, UNITS)) < 0.6, truth, noise).astype(float)
         data[rng.random(data.shape) < MISSING] = np.nan
-        ours, ours_alpha = best_time(lambda: krippendorff_alpha(data, "nominal"))
+        ours, ours_alpha = best_time(lambda: krippendorff_alpha(data, "nominal").estimate)
         theirs, their_alpha = best_time(
             lambda: krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
         )

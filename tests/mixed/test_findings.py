@@ -9,6 +9,7 @@ import pytest
 from workbench.mixed.findings import (
     agreement, assess, compare_groups, public_reading, qualitative_reading, summary_facts,
 )
+from workbench.disclosure import Disclosure
 from workbench.mixed.joint_display import suppress_joint_display
 from workbench.mixed.mapping import DEFAULT_RULES
 
@@ -62,7 +63,7 @@ def test_assess_counts_the_four_criteria() -> None:
         # asset named rarely, public closed -> convergent; two sources; reliable: 3 points
         _row("women", "community", "asset", fav=(0.40, 0.36, 0.44), n_resp=900, ki=(6, 40), experts=(9, 15)),
     ])
-    out = assess(suppress_joint_display(table, 10), DEFAULT_RULES)
+    out = assess(suppress_joint_display(table, Disclosure(10)), DEFAULT_RULES)
     by = out.set_index("row_id")
     assert by.loc["family", "status"] == "convergent" and by.loc["family", "strength"] == "strong"
     assert by.loc["jobs", "status"] == "divergent" and by.loc["jobs", "points"] == 3
@@ -79,7 +80,7 @@ def test_suppression_hides_each_figure_resting_on_few_people() -> None:
         _row("a", "barrier", "barrier", fav=(0.6, 0.5, 0.7), n_resp=9, ki=(3, 8), experts=(2, 12), fg=(1, 1, 7)),
         _row("b", "barrier", "barrier", fav=(0.6, 0.5, 0.7), n_resp=10, ki=(3, 10), experts=(2, 9), fg=(1, 2, 14)),
     ])
-    out = suppress_joint_display(table, 10).set_index("row_id")
+    out = suppress_joint_display(table, Disclosure(10)).set_index("row_id")
     # row a: 9 respondents, 8 key informants, 7 focus-group participants: all hidden; 12 experts shown
     assert out.loc["a", "survey_hidden"] and pd.isna(out.loc["a", "estimate"]) and pd.isna(out.loc["a", "n_respondents"])
     assert pd.isna(out.loc["a", "ki_n"]) and pd.isna(out.loc["a", "ki_base"]) and pd.isna(out.loc["a", "ki_share"])
@@ -95,8 +96,8 @@ def test_suppression_hides_each_figure_resting_on_few_people() -> None:
 def test_compare_groups_hides_small_groups() -> None:
     group = pd.DataFrame({"row_id": ["x", "y"], "n": [12, 4], "base": [14, 14], "share": [12 / 14, 4 / 14]})
     reference = pd.DataFrame({"row_id": ["x", "y"], "n": [11, 15], "base": [26, 26], "share": [11 / 26, 15 / 26]})
-    out = compare_groups(group, reference, 10).set_index("row_id")
+    out = compare_groups(group, reference, Disclosure(10)).set_index("row_id")
     assert out.loc["x", "difference"] == pytest.approx(12 / 14 - 11 / 26)  # hand calculation
-    small = compare_groups(group.assign(base=[9, 9]), reference, 10).set_index("row_id")
+    small = compare_groups(group.assign(base=[9, 9]), reference, Disclosure(10)).set_index("row_id")
     assert small["group_hidden"].all() and small["difference"].isna().all() and small["n_group"].isna().all()
     assert small["base_group"].isna().all()

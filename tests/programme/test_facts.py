@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from workbench.disclosure import Disclosure
 from workbench.errors import WorkbenchError
 from workbench.programme import facts
 
@@ -33,13 +34,13 @@ def _counts(table: pd.DataFrame, keys: list[str]) -> dict:
 
 
 def test_charged_counts_distinct_people():
-    table = facts.facts_counts(_register(), "charged", ["year"], years=YEARS, min_cell=1)
+    table = facts.facts_counts(_register(), "charged", ["year"], years=YEARS, disclosure=Disclosure(1))
     # hand: 2017 none; 2018 A, B; 2019 C, D (twice, counted once); 2020 F
     assert _counts(table, ["year"]) == {(2017,): 0, (2018,): 2, (2019,): 2, (2020,): 1}
 
 
 def test_convicted_by_setting():
-    table = facts.facts_counts(_register(), "convicted", ["year", "setting"], years=YEARS, min_cell=1)
+    table = facts.facts_counts(_register(), "convicted", ["year", "setting"], years=YEARS, disclosure=Disclosure(1))
     counts = _counts(table, ["year", "setting"])
     assert counts[(2018, "prison")] == 1 and counts[(2019, "prison")] == 1 and counts[(2019, "probation")] == 1
     totals = table[table["is_total"]].set_index("year")["n"]
@@ -47,7 +48,7 @@ def test_convicted_by_setting():
 
 
 def test_serving_on_31_december():
-    table = facts.facts_counts(_register(), "serving", ["year", "setting"], years=YEARS, min_cell=1)
+    table = facts.facts_counts(_register(), "serving", ["year", "setting"], years=YEARS, disclosure=Disclosure(1))
     counts = _counts(table, ["year", "setting"])
     # hand: prison end-2017: A not yet, E yes -> 1; end-2018: A, E -> 2; end-2019: A, D (E released
     # March 2019) -> 2; end-2020: A, D -> 2. Probation: B from Feb 2019 to 31 Dec 2020 (released
@@ -57,7 +58,7 @@ def test_serving_on_31_december():
 
 
 def test_small_cells_are_suppressed_with_totals():
-    table = facts.facts_counts(_register(), "charged", ["year", "sex"], years=[2018, 2019], min_cell=2)
+    table = facts.facts_counts(_register(), "charged", ["year", "sex"], years=[2018, 2019], disclosure=Disclosure(2))
     cells = table.set_index(["year", "sex"])
     # hand: 2018 men 1 (A), women 1 (B) -> both hidden (primary), total 2 stays;
     # 2019 men 2 (C, D), women 0 -> nothing hidden
@@ -72,21 +73,21 @@ def test_secondary_suppression_in_facts_table():
     # 12 men and 3 women charged in 2019 with totals shown: the 3 is primary, the 12 secondary
     rows = [(f"R{i}", f"P{i}", 2 if i < 3 else 1, 1, "2019-03-01", 3, "", "", "", "") for i in range(15)]
     register = pd.DataFrame(rows, columns=_register().columns)
-    table = facts.facts_counts(register, "charged", ["year", "sex"], years=[2019], min_cell=10)
+    table = facts.facts_counts(register, "charged", ["year", "sex"], years=[2019], disclosure=Disclosure(10))
     status = table.set_index("sex")["suppression"].to_dict()
     assert status == {1: "secondary", 2: "primary", "Total": ""}
     assert table.set_index("sex").loc["Total", "n"] == 15
 
 
 def test_levels_and_labels():
-    table = facts.facts_counts(_register(), "charged", ["region"], years=YEARS, min_cell=1,
+    table = facts.facts_counts(_register(), "charged", ["region"], years=YEARS, disclosure=Disclosure(1),
                                levels={"region": [1, 2, 3]}, labels={"region": {1: "Batken", 2: "Chuy", 3: "Issyk-Kul"}})
     assert table["region"].tolist() == ["Batken", "Chuy", "Issyk-Kul", "Total"]
     assert table["n"].tolist() == [2, 3, 0, 5]
 
 
 def test_facts_by_year_has_all_measures():
-    table = facts.facts_by_year(_register(), ["sex"], years=YEARS, min_cell=1)
+    table = facts.facts_by_year(_register(), ["sex"], years=YEARS, disclosure=Disclosure(1))
     assert set(table["measure"]) == {"charged", "convicted", "serving"}
     serving = table[(table["measure"] == "serving") & (table["setting"] == "Total") & (table["sex"] == "Total")]
     assert serving.set_index("year")["n"].tolist() == [1, 2, 3, 2]

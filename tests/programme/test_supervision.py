@@ -9,7 +9,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from workbench.errors import WorkbenchError
 from workbench.programme import supervision
-from workbench.qualitative import reliability
+from workbench.agreement import cohen_kappa
 
 STANDARDS = ["std_a", "std_b"]
 
@@ -75,12 +75,12 @@ def test_reviewer_agreement_calls_reliability_kappa():
     # std_a pairs (internal, external): I1/E1 (1,1), I2/E2 (1,0), I4/E3 (0,0), I6/E4 (0,0)
     internal, external = [1, 1, 0, 0], [1, 0, 0, 0]
     assert result.loc["std_a", "n_pairs"] == 4
-    assert result.loc["std_a", "kappa"] == pytest.approx(reliability.cohen_kappa(np.array([internal, external])))
+    assert result.loc["std_a", "kappa"] == pytest.approx(cohen_kappa(np.array([internal, external])).estimate)
     # independent check: scikit-learn; and by hand p_o = 3/4, p_e = .5*.25 + .5*.75 = .5 -> 0.5
     assert result.loc["std_a", "kappa"] == pytest.approx(cohen_kappa_score(internal, external))
     assert result.loc["std_a", "kappa"] == pytest.approx(0.5)
     assert result.loc["std_a", "percent_agreement"] == pytest.approx(0.75)
-    interval = reliability.cohen_kappa_interval(np.array([internal, external]))
+    interval = cohen_kappa(np.array([internal, external]))
     assert result.loc["std_a", "kappa_se"] == pytest.approx(interval.se)
     # std_b pairs: (1,1), (0,0), (0,1), (1,1) -> all four comparable
     b_int, b_ext = [1, 0, 0, 1], [1, 0, 1, 1]

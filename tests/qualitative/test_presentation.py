@@ -50,25 +50,6 @@ def _corpus() -> Corpus:
     return Corpus(documents=documents, cases=cases, turns=turns, codes=CODES, segments=segments)
 
 
-def test_landis_koch_bands_follow_the_published_table() -> None:
-    # Landis & Koch (1977), Biometrics 33:165: <0 poor, 0-.20 slight, .21-.40 fair,
-    # .41-.60 moderate, .61-.80 substantial, .81-1 almost perfect
-    cases = {-0.1: "poor", 0.0: "slight", 0.2: "slight", 0.21: "fair", 0.4: "fair", 0.41: "moderate",
-             0.6: "moderate", 0.61: "substantial", 0.8: "substantial", 0.81: "almost_perfect", 1.0: "almost_perfect"}
-    for kappa, band in cases.items():
-        assert qp.landis_koch_band(kappa) == band, kappa
-    assert qp.landis_koch_band(float("nan")) is None
-
-
-def test_krippendorff_thresholds() -> None:
-    # Krippendorff (2004), Content Analysis 2nd ed., p. 241: 0.800 reliable, 0.667 tentative
-    assert qp.krippendorff_band(0.8) == "reliable"
-    assert qp.krippendorff_band(0.7999) == "tentative"
-    assert qp.krippendorff_band(0.667) == "tentative"
-    assert qp.krippendorff_band(0.6669) == "unreliable"
-    assert qp.krippendorff_band(np.nan) is None
-
-
 def test_interpret_reliability_bounds_kappa_interval() -> None:
     table = pd.DataFrame({"cohen_kappa": [0.9, 0.5], "cohen_ci_low": [0.7, -1.2], "cohen_ci_high": [1.1, 0.9],
                           "alpha": [0.9, 0.7]})
@@ -146,15 +127,3 @@ def test_spread_overlapping_keeps_distinct_points_and_separates_ties() -> None:
     assert len({(round(a, 6), round(b, 6)) for a, b in zip(tied["x_plot"], tied["y_plot"])}) == 3
     assert math.isclose(tied["x_plot"].mean(), 3) and math.isclose(tied["y_plot"].mean(), 2)
     assert out["x"].tolist() == [1, 3, 3, 3]
-
-
-def test_quote_attribution_names_sex_only_for_groups_of_at_least_min_cell() -> None:
-    from workbench.qualitative.presentation import attribution_with_sex
-
-    cases = pd.DataFrame({"case_id": [f"c{i}" for i in range(13)],
-                          "respondent_group": ["returnee"] * 12 + ["expert"],
-                          "sex": ["male"] * 10 + ["female"] * 2 + ["female"]})
-    shown = attribution_with_sex(cases, min_cell=10)
-    # 10 male returnees: sex may be named; 2 female returnees and 1 female expert: it may not
-    assert shown[[f"c{i}" for i in range(10)]].all()
-    assert not shown[["c10", "c11", "c12"]].any()

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
-from workbench.reporting.tables import MARKER, ReportTables, format_number, suppress_rows
+from workbench.disclosure import Disclosure
+from workbench.reporting.tables import MARKER, ReportTables, format_number
 
 TABLE = pd.DataFrame({
     "region": ["Batken", "Naryn", "Talas"],
@@ -19,7 +20,7 @@ TABLE = pd.DataFrame({
 
 
 def test_suppress_rows_hides_values_below_threshold_and_keeps_labels() -> None:
-    out = suppress_rows(TABLE, n="n", min_cell=10, keep=["region"])
+    out = Disclosure(10).suppress_rows(TABLE, n="n", keep=["region"])
     assert out["suppressed"].tolist() == [False, True, False]  # 10 is enough: suppression is n < 10
     assert out.loc[1, "region"] == "Naryn"
     assert out.loc[1, ["estimate", "ci_low", "n"]].isna().all()

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from workbench.errors import WorkbenchError
-from workbench.reporting.disclosure import suppress_counts
+from workbench.disclosure import Disclosure
 from workbench.reporting.tables import MARKER, ReportTables
 
 # Hand-made 2 x 2 table: (2021, female) = 3 is below 10 (primary); with sex totals shown, the
@@ -19,7 +19,7 @@ TRUE_COUNTS = pd.DataFrame({"year": [2021, 2021, 2022, 2022], "sex": ["male", "f
 
 
 def _wide() -> pd.DataFrame:
-    suppressed = suppress_counts(TRUE_COUNTS, "n", 10, ["sex"], dims=["year", "sex"])
+    suppressed = Disclosure(10).suppress_counts(TRUE_COUNTS, "n", ["sex"], dims=["year", "sex"])
     return suppressed.pivot(index="year", columns="sex", values="n").reset_index()[["year", "male", "female",
                                                                                      "Total"]]
 

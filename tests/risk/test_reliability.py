@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from workbench.risk import icc_agreement, interrater_reliability, weighted_kappa
+from workbench.agreement import ROW, icc_agreement, weighted_kappa
+from workbench.risk import interrater_reliability
 
 # Shrout & Fleiss (1979), Psychological Bulletin 86:420-428, Table 2: 6 targets x 4 judges.
 SHROUT_FLEISS = np.array([[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]])
@@ -17,6 +18,7 @@ def test_icc_a1_matches_shrout_fleiss_published_value() -> None:
     result = icc_agreement(SHROUT_FLEISS)
     assert result["estimate"] == pytest.approx(0.29, abs=0.005)  # published ICC(2,1) = .29
     assert result["ci_low"] < result["estimate"] < result["ci_high"]
+    assert list(result.index) == ROW and result.n == 6 and "ICC(A,1)" in result.method
 
 
 def test_kappa_and_its_se_match_the_sas_example() -> None:
@@ -54,4 +56,4 @@ def test_interrater_table_on_demo(demo: dict) -> None:
     order = {"low": 0, "medium": 1, "high": 2}
     reference = cohen_kappa_score(pairs["level_x"].map(order), pairs["level_y"].map(order), weights="quadratic")
     assert table.set_index("measure").loc["weighted_kappa_quadratic", "estimate"] == pytest.approx(reference)
-    assert isinstance(table, pd.DataFrame)
+    assert list(table.columns) == ["measure", *ROW]

@@ -10,7 +10,7 @@ from lifelines import KaplanMeierFitter
 from lifelines.datasets import load_rossi
 
 from workbench.errors import WorkbenchError
-from workbench.risk import agreement_band, kaplan_meier, level_distribution, level_flows, level_history, officers_by_group, values_at
+from workbench.risk import kaplan_meier, level_distribution, level_flows, level_history, officers_by_group, values_at
 
 
 def test_values_at_reads_the_step_function_by_hand() -> None:
@@ -62,27 +62,6 @@ def test_officers_by_group_sums_and_scales() -> None:
     with pytest.raises(WorkbenchError, match="officers must be a number") as err:
         officers_by_group(offices.assign(officers=[3, -1, 5]))
     assert err.value.row == 2
-
-
-@pytest.mark.parametrize("value, band", [(0.49, "poor"), (0.5, "moderate"), (0.749, "moderate"), (0.75, "good"),
-                                         (0.9, "excellent"), (float("nan"), "unknown")])
-def test_icc_bands_follow_koo_and_li(value: float, band: str) -> None:
-    # Koo & Li (2016): < 0.5 poor, 0.5-0.75 moderate, 0.75-0.9 good, > 0.90 excellent
-    assert agreement_band(value, "icc") == band
-
-
-@pytest.mark.parametrize("value, band", [(-0.1, "poor"), (0.0, "slight"), (0.2, "slight"), (0.21, "fair"),
-                                         (0.41, "moderate"), (0.61, "substantial"), (0.8, "substantial"),
-                                         (0.81, "almost_perfect")])
-def test_kappa_bands_follow_landis_and_koch(value: float, band: str) -> None:
-    # Landis & Koch (1977): < 0 poor, 0-.20 slight, .21-.40 fair, .41-.60 moderate, .61-.80
-    # substantial, .81-1 almost perfect
-    assert agreement_band(value, "kappa") == band
-
-
-def test_unknown_agreement_measure_is_an_error() -> None:
-    with pytest.raises(WorkbenchError, match="unknown agreement measure"):
-        agreement_band(0.5, "alpha")
 
 
 def test_level_distribution_by_hand() -> None:

@@ -92,7 +92,7 @@ def test_calibration_table_sums_and_levels(compas: pd.DataFrame) -> None:
     expected = implied_probability(compas, "decile_score", "reoffended")
     assert overall["expected_events"].sum() == pytest.approx(expected.sum())
     by_level = calibration_table(compas.assign(level=pd.Categorical(compas["score_text"], ["Low", "Medium", "High"])),
-                                 score="decile_score", outcome="reoffended", level="level")
+                                 score="decile_score", outcome="reoffended", risk_level="level")
     assert by_level["bin"].tolist() == ["Low", "Medium", "High"]
     low = compas[compas["score_text"] == "Low"]
     assert by_level["observed_rate"].iloc[0] == pytest.approx(low["reoffended"].mean())

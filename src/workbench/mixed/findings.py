@@ -29,6 +29,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.disclosure import Disclosure
 from workbench.mixed.mapping import JointDisplayMapping, Recommendation
 
 STRENGTHS = ("strong", "moderate", "limited", "weak")
@@ -106,18 +107,16 @@ def summary_facts(assessed: pd.DataFrame, section: str = "barrier", top: int | N
     return part.head(top) if top else part
 
 
-def compare_groups(group: pd.DataFrame, reference: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+def compare_groups(group: pd.DataFrame, reference: pd.DataFrame, disclosure: Disclosure) -> pd.DataFrame:
     """Key informants of a group against a reference group, per mapping row (from
     ``evidence.selected_raising``): ``n``/``base``/``share`` of each (``_group``,
     ``_reference``) and ``difference`` (share points, group minus reference, 0-1 scale). A side
-    whose base is below ``min_cell`` is hidden (NA) and so is the difference."""
+    whose base is too few for ``disclosure`` is hidden (NA) and so is the difference."""
     merged = group.merge(reference, on="row_id", suffixes=("_group", "_reference"))
     for side in ("group", "reference"):
-        hidden = merged[f"base_{side}"] < min_cell
-        merged[f"{side}_hidden"] = hidden
-        merged[f"n_{side}"] = merged[f"n_{side}"].astype(object).mask(hidden, pd.NA)
-        merged[f"base_{side}"] = merged[f"base_{side}"].astype(object).mask(hidden, pd.NA)
-        merged[f"share_{side}"] = merged[f"share_{side}"].astype(float).mask(hidden)
+        merged[f"share_{side}"] = merged[f"share_{side}"].astype(float)
+        merged = disclosure.hide(merged, f"base_{side}", [f"n_{side}", f"base_{side}", f"share_{side}"],
+                                 flag=f"{side}_hidden")
     merged["difference"] = merged["share_group"] - merged["share_reference"]
     return merged
 

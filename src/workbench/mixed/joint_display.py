@@ -6,7 +6,7 @@ study.yaml) and validates it against the survey dictionary, the codebook and the
 first; weighted estimate, CI, respondents, and the share on the side of reintegration), who
 raised the row's codes in the interviews and focus groups (overall, by target group, by sex)
 and the reliability of its weakest code. ``suppress_joint_display`` hides every figure that
-rests on fewer than ``min_cell`` people (respondents, key informants of a group, experts, or
+rests on too few people under the report's ``Disclosure`` (respondents, key informants of a group, experts, or
 focus-group participants), cell by cell, because one row holds counts with different bases.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.disclosure import Disclosure
 from workbench.errors import WorkbenchError
 from workbench.mixed.mapping import JointDisplayMapping, Recommendation, load_mapping, load_recommendations
 
@@ -99,33 +100,22 @@ def count_prefixes(table: pd.DataFrame) -> list[str]:
     return [c[: -len("_base")] for c in table.columns if c.endswith("_base")]
 
 
-def suppress_joint_display(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """Copy with every figure resting on fewer than ``min_cell`` people set to NA, cell by cell.
+def suppress_joint_display(table: pd.DataFrame, disclosure: Disclosure) -> pd.DataFrame:
+    """Copy with every figure resting on too few people (``disclosure``) set to NA, cell by cell.
 
-    Survey columns go when ``n_respondents < min_cell``; a count ``<prefix>_n`` (and
+    Survey columns go when ``n_respondents`` is too few; a count ``<prefix>_n`` (and
     ``ki_share`` with ``ki_n``) goes when the people it rests on (``<prefix>_base``; for focus
-    groups ``fg_people``) are fewer than ``min_cell``; the base then goes too (it is itself a
-    count of fewer people than the threshold), except the number of focus groups, which counts
-    groups, not people. Adds ``survey_hidden`` and ``<prefix>_hidden``.
+    groups ``fg_people``) are too few; the base then goes too (it is itself a count of fewer
+    people than the threshold), except the number of focus groups, which counts groups, not
+    people. Adds ``survey_hidden`` and ``<prefix>_hidden``.
     """
-    out = table.copy()
-    small = ~(pd.to_numeric(out["n_respondents"], errors="coerce") >= min_cell)
-    has_indicator = out["indicator"].notna()
-    out["survey_hidden"] = small & has_indicator
-    for column in SURVEY_COLUMNS:
-        out[column] = out[column].astype(float).mask(out["survey_hidden"])
+    out = table.astype({column: float for column in SURVEY_COLUMNS})
+    out = disclosure.hide(out, "n_respondents", SURVEY_COLUMNS + ["n_respondents"], flag="survey_hidden",
+                          rows=out["indicator"].notna())
     for prefix in count_prefixes(out):
-        people = out["fg_people"] if prefix == "fg" else out[f"{prefix}_base"]
-        hidden = ~(pd.to_numeric(people, errors="coerce") >= min_cell)
-        out[f"{prefix}_hidden"] = hidden
-        out[f"{prefix}_n"] = out[f"{prefix}_n"].astype(object).mask(hidden, pd.NA)
-        if prefix != "fg":
-            out[f"{prefix}_base"] = out[f"{prefix}_base"].astype(object).mask(hidden, pd.NA)
-        if prefix == "ki":
-            out["ki_share"] = out["ki_share"].astype(float).mask(hidden)
-        if prefix == "fg":
-            out["fg_people"] = out["fg_people"].astype(object).mask(hidden, pd.NA)
-    out["n_respondents"] = out["n_respondents"].astype(object).mask(out["survey_hidden"], pd.NA)
+        people = "fg_people" if prefix == "fg" else f"{prefix}_base"
+        figures = [f"{prefix}_n", people, *(["ki_share"] if prefix == "ki" else [])]
+        out = disclosure.hide(out, out[people], figures, flag=f"{prefix}_hidden")
     # a kind of source counts as raising only where its count is shown
     out["sources_raising"] = sum((pd.to_numeric(out[f"{p}_n"], errors="coerce").fillna(0) > 0).astype(int)
                                  for p in ("ki", "experts", "fg") if f"{p}_n" in out.columns)

@@ -3,11 +3,10 @@
 Modules: ``training`` (pre/post knowledge tests), ``supervision`` (checklist reviews of case
 files and visits), ``facts`` (counts from the violent-extremism case register),
 ``proportions`` (exact binomial intervals). Small-cell suppression of count tables lives in
-``workbench.reporting.disclosure`` (shared by every report). See ``docs/programme.md``.
+``workbench.disclosure`` (one policy for every report). See ``docs/programme.md``.
 """
 
 from workbench.programme.facts import facts_by_year, facts_counts, register_events
-from workbench.reporting.disclosure import audit_suppression, suppress_counts
 from workbench.programme.proportions import exact_ci
 from workbench.programme.supervision import (
     compliance,
@@ -31,9 +30,9 @@ from workbench.programme.training import (
 )
 
 __all__ = [
-    "audit_suppression", "compliance", "compliance_over_time", "exact_ci", "facts_by_year", "facts_counts",
+    "compliance", "compliance_over_time", "exact_ci", "facts_by_year", "facts_counts",
     "improvement_definition", "item_mcnemar", "item_statistics", "office_scores", "offices_below_standard",
     "paired_reviews", "paired_score_tests", "participant_counts", "participant_scores", "review_counts",
     "register_events", "results_by",
-    "reviewer_agreement", "share_improved", "suppress_counts", "trainer_results",
+    "reviewer_agreement", "share_improved", "trainer_results",
 ]

@@ -14,7 +14,7 @@ Measures (each counts *distinct people* per cell):
 * ``serving``: people serving a sentence on 31 December of the year, with ``setting`` =
   prison or probation (sentence_start <= 31 Dec < sentence_end, or no end yet).
 
-Every table goes through ``workbench.reporting.disclosure.suppress_counts``: cells below
+Every table goes through ``Disclosure.suppress_counts`` (``workbench.disclosure``): cells below
 ``min_cell`` are hidden, and so is whatever would let a reader recover them from the totals.
 """
 
@@ -25,8 +25,9 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.columns import require_columns
+from workbench.disclosure import Disclosure
 from workbench.errors import WorkbenchError
-from workbench.reporting.disclosure import suppress_counts
 
 MEASURES = ("charged", "convicted", "serving")
 CONVICTED = 1
@@ -49,10 +50,7 @@ def check_register(register: pd.DataFrame, *, record_id: str = "record_id", file
     """
     needed = ["person_id", "charge_date", "outcome", "conviction_date", "sentence_type", "sentence_start",
               "sentence_end"]
-    missing = [c for c in needed if c not in register.columns]
-    if missing:
-        raise WorkbenchError("the register lacks columns", file=file, column=", ".join(missing),
-                             expected="the variables of the ve_register dictionary")
+    require_columns(register, needed, what="the register (ve_register dictionary)", file=file)
     ids = register[record_id] if record_id in register.columns else register["person_id"]
     charge, conviction = _dates(register, "charge_date"), _dates(register, "conviction_date")
     start, end = _dates(register, "sentence_start"), _dates(register, "sentence_end")
@@ -118,7 +116,7 @@ def facts_counts(
     by: Sequence[str] = ("year",),
     *,
     years: Sequence[int] = range(2017, 2025),
-    min_cell: int = 10,
+    disclosure: Disclosure = Disclosure(),
     margins: Sequence[str] | None = None,
     levels: Mapping[str, Sequence] | None = None,
     labels: Mapping[str, Mapping] | None = None,
@@ -132,8 +130,8 @@ def facts_counts(
     ``margins`` are the dimensions whose totals are shown (default: every ``by`` except
     year, since yearly counts are not summed over years); ``labels`` maps codes to text
     before the table is returned (setting codes become "prison", "probation", "other" unless
-    ``labels`` says otherwise). Columns: measure, ``by``..., n (nullable, NA where
-    hidden), suppressed, suppression, is_total.
+    ``labels`` says otherwise); ``disclosure`` is the report's small-cell policy. Columns:
+    measure, ``by``..., n (nullable, NA where hidden), suppressed, suppression, is_total.
     """
     if measure not in MEASURES:
         raise WorkbenchError("unknown measure", value=measure, expected=" | ".join(MEASURES))
@@ -170,12 +168,12 @@ def facts_counts(
                 counts[name] = counts[name].map(lambda v, m=mapping: m.get(v, v))
     margins = [b for b in by if b != "year"] if margins is None else list(margins)
     if not by:
-        out = counts.assign(suppressed=counts["n"] < min_cell)
+        out = counts.assign(suppressed=disclosure.too_few(counts["n"]))
         out["suppression"] = np.where(out["suppressed"], "primary", "")
         out["n"] = pd.array(out["n"], dtype="Int64").where(~out["suppressed"])
         out["is_total"] = False
     else:
-        out = suppress_counts(counts, "n", min_cell, margins, dims=by, add_totals=add_totals, complete=False)
+        out = disclosure.suppress_counts(counts, "n", margins, dims=by, add_totals=add_totals, complete=False)
     out.insert(0, "measure", measure)
     return out
 
@@ -185,7 +183,7 @@ def facts_by_year(
     by: Sequence[str] = ("sex",),
     *,
     years: Sequence[int] = range(2017, 2025),
-    min_cell: int = 10,
+    disclosure: Disclosure = Disclosure(),
     levels: Mapping[str, Sequence] | None = None,
     labels: Mapping[str, Mapping] | None = None,
 ) -> pd.DataFrame:
@@ -196,11 +194,11 @@ def facts_by_year(
     totals over ``by`` and over settings shown (rows labelled "Total").
     """
     tables = [
-        facts_counts(register, "charged", ["year", *by], years=years, min_cell=min_cell, levels=levels,
+        facts_counts(register, "charged", ["year", *by], years=years, disclosure=disclosure, levels=levels,
                      labels=labels),
-        facts_counts(register, "convicted", ["year", "setting", *by], years=years, min_cell=min_cell,
+        facts_counts(register, "convicted", ["year", "setting", *by], years=years, disclosure=disclosure,
                      levels=levels, labels=labels),
-        facts_counts(register, "serving", ["year", "setting", *by], years=years, min_cell=min_cell,
+        facts_counts(register, "serving", ["year", "setting", *by], years=years, disclosure=disclosure,
                      levels=levels, labels=labels),
     ]
     columns = ["measure", "year", "setting", *by, "n", "suppressed", "suppression", "is_total"]

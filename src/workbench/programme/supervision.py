@@ -17,7 +17,7 @@ Definitions used in every table:
 * reviewer agreement compares an external review with the internal review of the same case
   file (and the same review kind), the one closest in date when there are several; a
   standard is compared where both coded it 0 or 1. Kappa comes from
-  ``workbench.qualitative.reliability`` (one implementation for the whole project).
+  ``workbench.agreement`` (one implementation for the whole project).
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.agreement import cohen_kappa, percent_agreement
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 from workbench.programme.proportions import CI_METHOD, exact_ci
-from workbench.qualitative import reliability
 
 MET, NOT_MET, NOT_APPLICABLE = 1, 0, 8
 ALL = "ALL"
@@ -50,12 +51,8 @@ def check_reviews(
     Problems: a missing column, a review of an office that is not in ``offices``, a standard
     coded other than 1, 0, ``not_applicable`` or blank.
     """
-    missing = [c for c in [office, *standards] if c not in reviews.columns]
-    if missing:
-        raise WorkbenchError("the review table lacks columns", file=file, column=", ".join(missing),
-                             expected="office id and one column per standard")
-    if office not in offices.columns:
-        raise WorkbenchError("the offices table has no office id column", column=office)
+    require_columns(reviews, [office, *standards], what="the review table", file=file)
+    require_columns(offices, [office], what="the offices table")
     ids = reviews[record_id] if record_id and record_id in reviews.columns else pd.Series(
         [None] * len(reviews), index=reviews.index)
     known = set(offices[office].astype(str))
@@ -89,7 +86,7 @@ def compliance(
     standards: Sequence[str],
     by: Sequence[str] = (),
     *,
-    confidence: float = 0.95,
+    level: float = 0.95,
     include_all: bool = True,
 ) -> pd.DataFrame:
     """Share of reviews meeting each standard, per group (office, region, period, reviewer...).
@@ -98,9 +95,7 @@ def compliance(
     the group), n_applicable, n_met, share_met, ci_low, ci_high (0..1), ci_method.
     """
     by = list(by)
-    missing = [c for c in by if c not in reviews.columns]
-    if missing:
-        raise WorkbenchError("the review table lacks grouping columns", column=", ".join(missing))
+    require_columns(reviews, by, what="the review table")
     long = _long(reviews, standards, by)
     parts = [long]
     if include_all:
@@ -117,7 +112,7 @@ def compliance(
     counts["_order"] = counts["standard"].map(order)
     counts = counts.sort_values([*by, "_order"], kind="stable", ignore_index=True).drop(columns="_order")
     counts["n_met"] = counts["n_met"].astype(int)
-    intervals = [exact_ci(k, n, confidence) for k, n in zip(counts["n_met"], counts["n_applicable"])]
+    intervals = [exact_ci(k, n, level) for k, n in zip(counts["n_met"], counts["n_applicable"])]
     counts["share_met"] = counts["n_met"] / counts["n_applicable"]
     counts["ci_low"] = [low for low, _ in intervals]
     counts["ci_high"] = [high for _, high in intervals]
@@ -129,8 +124,7 @@ def compliance(
 def add_period(reviews: pd.DataFrame, date: str = "review_date", freq: str = "Q",
                column: str = "period") -> pd.DataFrame:
     """Copy of ``reviews`` with a text period column (e.g. "2024Q1" for ``freq="Q"``, "2024-03" for "M")."""
-    if date not in reviews.columns:
-        raise WorkbenchError("the review table has no date column", column=date, expected="review dates")
+    require_columns(reviews, [date], what="the review table")
     dates = pd.to_datetime(reviews[date], errors="coerce")
     out = reviews.copy()
     out[column] = dates.dt.to_period(freq).astype(str).where(dates.notna())
@@ -144,10 +138,10 @@ def compliance_over_time(
     *,
     date: str = "review_date",
     freq: str = "Q",
-    confidence: float = 0.95,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """``compliance`` per period (quarters by default) and group; column ``period`` first."""
-    return compliance(add_period(reviews, date, freq), standards, ["period", *by], confidence=confidence)
+    return compliance(add_period(reviews, date, freq), standards, ["period", *by], level=level)
 
 
 def office_scores(
@@ -157,7 +151,7 @@ def office_scores(
     *,
     office: str = "office_id",
     threshold: float = 0.80,
-    confidence: float = 0.95,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Pooled share of standards met per office, with flags against ``threshold``.
 
@@ -167,7 +161,7 @@ def office_scores(
     threshold), weakest_standard. Offices without reviews have NaN shares and no flags.
     """
     check_reviews(reviews, offices, standards, office=office)
-    per_standard = compliance(reviews, standards, [office], confidence=confidence)
+    per_standard = compliance(reviews, standards, [office], level=level)
     pooled = per_standard[per_standard["standard"] == ALL].drop(columns=["standard", "ci_method"])
     single = per_standard[per_standard["standard"] != ALL]
     below = single[single["share_met"] < threshold].groupby(office).size().rename("n_standards_below")
@@ -192,10 +186,10 @@ def offices_below_standard(
     *,
     office: str = "office_id",
     threshold: float = 0.80,
-    confidence: float = 0.95,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """The offices whose pooled share met is below ``threshold``, lowest first."""
-    table = office_scores(reviews, offices, standards, office=office, threshold=threshold, confidence=confidence)
+    table = office_scores(reviews, offices, standards, office=office, threshold=threshold, level=level)
     return table[table["below_standard"]].sort_values(["share_met", office], ignore_index=True)
 
 
@@ -218,9 +212,7 @@ def paired_reviews(
     ``match_on`` as keys; external reviews without an internal one are left out.
     """
     keys = [case, *match_on]
-    missing = [c for c in [*keys, reviewer_type, record_id] if c not in reviews.columns]
-    if missing:
-        raise WorkbenchError("the review table lacks columns for pairing", column=", ".join(missing))
+    require_columns(reviews, [*keys, reviewer_type, record_id], what="the review table")
     kinds = reviews[reviewer_type].astype(str)
     ext = reviews[kinds == external]
     inn = reviews[kinds == internal]
@@ -246,14 +238,14 @@ def reviewer_agreement(
     match_on: Sequence[str] = ("review_kind",),
     date: str | None = "review_date",
     record_id: str = "review_id",
-    confidence: float = 0.95,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Agreement between internal and external reviewers on the same case files, per standard.
 
     Pairs from ``paired_reviews``; a standard is compared where both reviewers coded it 1
     or 0. Columns: standard ("ALL" pools every standard), n_pairs, percent_agreement
     (0..1), kappa, kappa_se, kappa_ci_low, kappa_ci_high (Cohen's kappa with the
-    asymptotic SE of Fleiss, Cohen & Everitt 1969, from ``workbench.qualitative.reliability``;
+    asymptotic SE of Fleiss, Cohen & Everitt 1969, from ``workbench.agreement``;
     the Wald interval is clipped to kappa's range [-1, 1]), internal_share_met, external_share_met.
     """
     pairs = paired_reviews(reviews, case=case, reviewer_type=reviewer_type, internal=internal,
@@ -274,9 +266,9 @@ def reviewer_agreement(
         if n == 0:
             rows.append((standard, 0, nan, nan, nan, nan, nan, nan, nan))
             continue
-        kappa = reliability.cohen_kappa_interval(matrix, confidence=confidence, value_order=[NOT_MET, MET])
+        kappa = cohen_kappa(matrix, value_order=[NOT_MET, MET], level=level)
         # the Wald interval can pass the limits of kappa (e.g. above 1 with few pairs): clip it to [-1, 1]
-        rows.append((standard, n, reliability.percent_agreement(matrix), kappa.estimate, kappa.se,
+        rows.append((standard, n, percent_agreement(matrix), kappa.estimate, kappa.se,
                      float(np.clip(kappa.ci_low, -1.0, 1.0)), float(np.clip(kappa.ci_high, -1.0, 1.0)),
                      float(matrix[0].mean()), float(matrix[1].mean())))
     return pd.DataFrame(rows, columns=["standard", "n_pairs", "percent_agreement", "kappa", "kappa_se",
@@ -294,9 +286,7 @@ def review_counts(
 ) -> pd.DataFrame:
     """How much was reviewed: per group, n_reviews, n_offices, n_cases, first_date, last_date."""
     by = list(by)
-    missing = [c for c in [*by, office, case, date] if c not in reviews.columns]
-    if missing:
-        raise WorkbenchError("the review table lacks columns", column=", ".join(missing))
+    require_columns(reviews, [*by, office, case, date], what="the review table")
     dates = pd.to_datetime(reviews[date], errors="coerce")
     frame = reviews[[*by, office, case]].assign(_date=dates)
     grouped = frame.groupby(by, sort=True, dropna=False) if by else frame.groupby(lambda _: "all")

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 from workbench.programme.proportions import CI_METHOD, exact_ci
 
@@ -61,10 +62,7 @@ def check_tests(
     post-test without a pre-test (the gain would be undefined).
     """
     needed = [participant, phase, *items]
-    missing = [c for c in needed if c not in tests.columns]
-    if missing:
-        raise WorkbenchError("the test table lacks columns", file=file, column=", ".join(missing),
-                             expected="participant, phase and one column per item")
+    require_columns(tests, needed, what="the test table (participant, phase, one column per item)", file=file)
     ids = tests[record_id] if record_id and record_id in tests.columns else tests[participant]
     phases = tests[phase].astype("string").str.strip().str.lower()
     bad_phase = ~phases.isin([PRE, POST]).fillna(False)
@@ -150,8 +148,7 @@ def participant_scores(
     out["n_blank_post"] = post.isna().sum(axis=1).where(has_post).astype("Int64")
     out = out.reset_index().rename(columns={"index": participant})
     if attributes is not None:
-        if participant not in attributes.columns:
-            raise WorkbenchError("the attributes table has no participant column", column=participant)
+        require_columns(attributes, [participant], what="the attributes table")
         extra = attributes.drop_duplicates(participant)
         out = out.merge(extra, on=participant, how="left", validate="one_to_one")
     return out
@@ -175,15 +172,15 @@ def share_improved(
     scores: pd.DataFrame,
     by: Sequence[str] = (),
     *,
-    confidence: float = 0.95,
+    level: float = 0.95,
     language: str = "en",
 ) -> pd.DataFrame:
     """Share of participants who improved, with its Clopper-Pearson interval, per group.
 
     ``scores`` comes from ``participant_scores``. Columns: ``by``..., n_participants,
     n_without_post, n_paired, n_improved, n_same, n_worse, share_improved, ci_low, ci_high
-    (0..1), confidence, ci_method, definition. One row (no ``by``) gives the figures of
-    the sentence "N% of officers improved".
+    (0..1), level (the interval's coverage), ci_method, definition. One row (no ``by``) gives
+    the figures of the sentence "N% of officers improved".
     """
     by = list(by)
     min_gain = float(scores["min_gain"].iloc[0]) if "min_gain" in scores.columns and len(scores) else 1.0
@@ -193,7 +190,7 @@ def share_improved(
     for key, group in groups:
         paired = group[group["has_post"]]
         n_improved = int(paired["improved"].sum())
-        low, high = exact_ci(n_improved, len(paired), confidence)
+        low, high = exact_ci(n_improved, len(paired), level)
         key = key if isinstance(key, tuple) else (key,)
         rows.append((*key, len(group), int((~group["has_post"]).sum()), len(paired), n_improved,
                      int((paired["change"] == 0).sum()), int((paired["change"] < 0).sum()),
@@ -201,13 +198,13 @@ def share_improved(
     columns = [*by, "n_participants", "n_without_post", "n_paired", "n_improved", "n_same", "n_worse",
                "share_improved", "ci_low", "ci_high"]
     out = pd.DataFrame(rows, columns=columns)
-    out["confidence"] = confidence
+    out["level"] = level
     out["ci_method"] = CI_METHOD
     out["definition"] = improvement_definition(min_gain, max_score, language)
     return out
 
 
-def results_by(scores: pd.DataFrame, by: Sequence[str] = (), *, confidence: float = 0.95) -> pd.DataFrame:
+def results_by(scores: pd.DataFrame, by: Sequence[str] = (), *, level: float = 0.95) -> pd.DataFrame:
     """Mean scores and the share improved per group (e.g. trainer, region, sex).
 
     Columns: ``by``..., n_paired, mean_pre_pct, mean_post_pct, mean_change_pct (percentage
@@ -222,13 +219,13 @@ def results_by(scores: pd.DataFrame, by: Sequence[str] = (), *, confidence: floa
         means = pd.DataFrame([paired[["pre_pct", "post_pct", "change_pct"]].mean()])
     means = means.rename(columns={"pre_pct": "mean_pre_pct", "post_pct": "mean_post_pct",
                                   "change_pct": "mean_change_pct"})
-    shares = share_improved(scores, by, confidence=confidence)
+    shares = share_improved(scores, by, level=level)
     if by:
         return shares.merge(means, on=by, how="left")
     return pd.concat([shares, means], axis=1)
 
 
-def paired_score_tests(scores: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
+def paired_score_tests(scores: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
     """Are post scores higher than pre scores? Wilcoxon signed-rank and paired t, one row each.
 
     Participants with both tests only. Wilcoxon: scipy's default (zero differences dropped,
@@ -254,7 +251,7 @@ def paired_score_tests(scores: pd.DataFrame, *, confidence: float = 0.95) -> pd.
         rows.append(("wilcoxon_signed_rank", diff.size, 0, 0.0, nan, nan, nan, nan, nan))
     if diff.size >= 2:
         t = stats.ttest_rel(post, pre)
-        ci = t.confidence_interval(confidence)
+        ci = t.confidence_interval(level)
         sd = diff.std(ddof=1)
         rows.append(("paired_t", diff.size, nonzero.size, float(diff.mean()), float(ci.low), float(ci.high),
                      float(t.statistic), float(t.pvalue), float(diff.mean() / sd) if sd > 0 else nan))
@@ -338,7 +335,7 @@ def trainer_results(
     *,
     trainer: str = "trainer_id",
     participant: str = "participant_id",
-    confidence: float = 0.95,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Each trainer's own training-of-trainers result next to the results of their trainees.
 
@@ -346,13 +343,12 @@ def trainer_results(
     ``participant_scores``. Columns: ``trainer``, tot_pre_pct, tot_post_pct, tot_change_pct,
     then the officers' ``results_by(trainer)`` columns (n_paired, share_improved...).
     """
-    if trainer not in officer_scores.columns:
-        raise WorkbenchError("the officers' scores have no trainer column", column=trainer,
-                             expected="participant_scores(..., attributes=participants) with the trainer id")
+    require_columns(officer_scores, [trainer],
+                    what="the officers' scores (participant_scores(..., attributes=participants))")
     own = trainer_scores[[participant, "pre_pct", "post_pct", "change_pct"]].rename(
         columns={participant: trainer, "pre_pct": "tot_pre_pct", "post_pct": "tot_post_pct",
                  "change_pct": "tot_change_pct"})
-    trainees = results_by(officer_scores, [trainer], confidence=confidence)
+    trainees = results_by(officer_scores, [trainer], level=level)
     return own.merge(trainees, on=trainer, how="outer").sort_values(trainer, ignore_index=True)
 
 
@@ -367,9 +363,7 @@ def participant_counts(
 
     For the sentence "15 national trainers (67% women) trained 88 officers".
     """
-    missing = [c for c in (role, sex) if c not in participants.columns]
-    if missing:
-        raise WorkbenchError("the participants table lacks columns", column=", ".join(missing))
+    require_columns(participants, [role, sex], what="the participants table")
     is_female = participants[sex] == female
     rows = [(key, len(group), int(is_female[group.index].sum())) for key, group in
             participants.groupby(role, sort=True)]

@@ -14,17 +14,15 @@ from workbench.qualitative.segments_io import read_codebook, read_segment_table,
 from workbench.qualitative.analysis import code_attribute_matrix, code_cooccurrence, code_frequencies
 from workbench.qualitative.framework import framework_matrix, write_framework_xlsx
 from workbench.qualitative.quotes import find_personal_data, quote_bank, scrub_personal_data
-from workbench.qualitative.reliability import (
-    code_reliability, coder_disagreements, cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement,
-)
+from workbench.qualitative.reliability import code_reliability, coder_disagreements
 from workbench.qualitative.saturation import discovery_curve, saturation_runs, saturation_summary
 from workbench.qualitative.stakeholders import influence_interest_grid, mention_network, stakeholder_centrality
 
 __all__ = [
     "Corpus", "accept_proposals", "auto_code", "code_attribute_matrix", "code_cooccurrence", "code_frequencies",
-    "code_reliability", "coder_disagreements", "cohen_kappa", "discovery_curve", "find_personal_data",
-    "fleiss_kappa", "framework_matrix", "influence_interest_grid", "krippendorff_alpha", "mention_network",
-    "merge_codes", "percent_agreement", "quote_bank", "read_codebook", "read_qdc", "read_qdpx",
+    "code_reliability", "coder_disagreements", "discovery_curve", "find_personal_data",
+    "framework_matrix", "influence_interest_grid", "mention_network",
+    "merge_codes", "quote_bank", "read_codebook", "read_qdc", "read_qdpx",
     "read_segment_table", "read_transcript", "read_transcripts", "recode", "reject_proposals",
     "saturation_runs", "saturation_summary", "scrub_personal_data", "segment_texts", "stakeholder_centrality",
     "validate_corpus", "write_framework_xlsx", "write_qdc", "write_qdpx",

@@ -29,7 +29,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from workbench.agreement import krippendorff_band, landis_koch_band
+from workbench.agreement import agreement_band
 from workbench.errors import WorkbenchError
 from workbench.qualitative.analysis import accepted_segments, code_ancestors
 from workbench.qualitative.corpus import Corpus
@@ -104,8 +104,8 @@ def interpret_reliability(table: pd.DataFrame) -> pd.DataFrame:
     out["cohen_wald_high"] = out["cohen_ci_high"]
     out["cohen_ci_low"] = pd.to_numeric(out["cohen_ci_low"]).clip(-1.0, 1.0)
     out["cohen_ci_high"] = pd.to_numeric(out["cohen_ci_high"]).clip(-1.0, 1.0)
-    out["kappa_band"] = [landis_koch_band(float(v)) for v in pd.to_numeric(out["cohen_kappa"])]
-    out["alpha_band"] = [krippendorff_band(float(v)) for v in pd.to_numeric(out["alpha"])]
+    out["kappa_band"] = [agreement_band(float(v), "kappa") for v in pd.to_numeric(out["cohen_kappa"])]
+    out["alpha_band"] = [agreement_band(float(v), "alpha") for v in pd.to_numeric(out["alpha"])]
     return out
 
 
@@ -268,15 +268,3 @@ def group_matrix(long: pd.DataFrame, value: str, code_ids: Sequence[Any],
     wide["_order"] = [position.get((a, lv), (attributes.index(a), 10_000)) for a, lv in zip(wide["attribute"], wide["level"])]
     wide = wide.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
     return wide
-
-
-def attribution_with_sex(cases: pd.DataFrame, min_cell: int, group: str = "respondent_group",
-                         sex: str = "sex") -> pd.Series:
-    """Per case: may a quote name the speaker's sex as well as their group?
-
-    Only when at least ``min_cell`` cases share that group and sex; otherwise "group, sex"
-    could point to one or two identifiable people, so the quote is attributed to the group
-    alone (the same small-cell rule as every table).
-    """
-    counts = cases.groupby([group, sex], dropna=False)[group].transform("size")
-    return pd.Series((counts >= min_cell).to_numpy(), index=cases["case_id"].to_numpy(), name="with_sex")

@@ -2,6 +2,6 @@
 
 from workbench.reporting.messages import text
 from workbench.reporting.notebook import Report, start_report
-from workbench.reporting.tables import ReportTables, suppress_rows
+from workbench.reporting.tables import ReportTables
 
-__all__ = ["Report", "ReportTables", "start_report", "suppress_rows", "text"]
+__all__ = ["Report", "ReportTables", "start_report", "text"]

@@ -20,32 +20,11 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from workbench.disclosure import DEFAULT_MIN_CELL, Disclosure
 from workbench.errors import WorkbenchError
 from workbench.reporting.messages import text
 
 MARKER = "x"
-
-
-def suppress_rows(table: pd.DataFrame, n: str = "n", min_cell: int = 10,
-                  keep: Iterable[str] = ()) -> pd.DataFrame:
-    """Copy of ``table`` where rows with ``n < min_cell`` have every value column set to NA.
-
-    ``keep`` names label columns that stay visible (group names, levels). A boolean column
-    ``suppressed`` says which rows were hidden. Missing ``n`` counts as too small.
-    """
-    if n not in table.columns:
-        raise KeyError(f"table has no count column {n!r}")
-    out = table.copy()
-    small = ~(pd.to_numeric(out[n], errors="coerce") >= min_cell).to_numpy()
-    keep = set(keep)
-    for column in out.columns:
-        if column in keep:
-            continue
-        if small.any():
-            out[column] = out[column].astype(object)
-            out.loc[small, column] = pd.NA
-    out["suppressed"] = small
-    return out
 
 
 def format_number(value: Any, decimals: int = 1, percent: bool = False) -> str:
@@ -77,14 +56,19 @@ class ShownTable:
 class ReportTables:
     """Shows tables with suppression and collects them for the annex of one report."""
 
-    min_cell: int = 10
+    min_cell: int = DEFAULT_MIN_CELL
     language: str = "en"
     shown: list[ShownTable] = field(default_factory=list)
+
+    @property
+    def disclosure(self) -> Disclosure:
+        """The report's small-cell policy (one ``Disclosure`` for every table it shows)."""
+        return Disclosure(self.min_cell)
 
     def prepare(self, table: pd.DataFrame, n: str | None = "n", keep: Iterable[str] = (),
                 labels: dict[str, str] | None = None) -> pd.DataFrame:
         """Suppressed copy of ``table`` with columns renamed by ``labels`` (not formatted)."""
-        out = suppress_rows(table, n=n, min_cell=self.min_cell, keep=keep) if n else table.copy()
+        out = self.disclosure.suppress_rows(table, n=n, keep=keep) if n else table.copy()
         return out.rename(columns=labels or {})
 
     def show(self, table: pd.DataFrame, title: str, *, n: str | None = "n", keep: Iterable[str] = (),

@@ -22,7 +22,7 @@ from workbench.risk.compas import load_compas
 from workbench.risk.definition import InstrumentDefinition, load_instrument
 from workbench.risk.instrument import RiskInstrument, answers_from_long, score_assessments
 from workbench.risk.outcomes import follow_up, outcome_within
-from workbench.risk.reliability import agreement_band, icc_agreement, interrater_reliability, weighted_kappa
+from workbench.risk.reliability import interrater_reliability
 from workbench.risk.supervision import (
     DEFAULT_OFFICERS,
     caseload,
@@ -51,11 +51,11 @@ from workbench.risk.validation import (
 )
 
 __all__ = [
-    "DEFAULT_OFFICERS", "InstrumentDefinition", "RiskInstrument", "adherence_summary", "agreement_band", "answers_from_long",
+    "DEFAULT_OFFICERS", "InstrumentDefinition", "RiskInstrument", "adherence_summary", "answers_from_long",
     "at_risk_table", "calibration_table", "caseload", "check_assessment_sequence", "contact_standards",
     "cumulative_incidence", "current_levels", "cutoff_table", "delong_auc", "differential_prediction",
-    "fit_cox", "follow_up", "high_risk_capacity", "icc_agreement", "implied_probability",
+    "fit_cox", "follow_up", "high_risk_capacity", "implied_probability",
     "interrater_reliability", "kaplan_meier", "level_distribution", "level_flows", "level_history", "level_transitions", "load_compas",
     "load_instrument", "logrank_test", "officers_by_group", "outcome_within", "proportional_hazards_check", "score_assessments",
-    "supervision_adherence", "time_at_level", "validate_scores", "values_at", "weighted_kappa", "workload",
+    "supervision_adherence", "time_at_level", "validate_scores", "values_at", "workload",
 ]

@@ -43,7 +43,7 @@ def _check(df: pd.DataFrame, columns: Sequence[str], duration: str) -> pd.DataFr
 
 
 def kaplan_meier(df: pd.DataFrame, duration: str, event: str, by: str | None = None,
-                 confidence: float = 0.95) -> pd.DataFrame:
+                 level: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier survival per group at time 0 and every event or censoring time.
 
     Columns: ``group`` ("all" without ``by``), ``time``, ``at_risk`` (just before ``time``),
@@ -54,7 +54,7 @@ def kaplan_meier(df: pd.DataFrame, duration: str, event: str, by: str | None = N
     parts = [("all", data)] if by is None else list(data.groupby(by, sort=True, observed=True))
     frames = []
     for value, part in parts:
-        fitter = KaplanMeierFitter(alpha=1 - confidence).fit(part[duration], part[event].astype(float))
+        fitter = KaplanMeierFitter(alpha=1 - level).fit(part[duration], part[event].astype(float))
         table = fitter.event_table
         ci = fitter.confidence_interval_survival_function_
         frames.append(pd.DataFrame({
@@ -107,7 +107,7 @@ def _fit(data: pd.DataFrame, duration: str, event: str) -> CoxPHFitter:
 
 
 def fit_cox(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[str],
-            confidence: float = 0.95) -> pd.DataFrame:
+            level: float = 0.95) -> pd.DataFrame:
     """Cox proportional hazards (Efron ties). One row per covariate: ``term``, ``coef``
     (log hazard ratio per unit), ``se``, ``hazard_ratio``, ``ci_low``/``ci_high`` (of
     ``coef``), ``hr_ci_low``/``hr_ci_high``, ``z``, ``p`` (named ``p``, not the package's usual
@@ -115,7 +115,7 @@ def fit_cox(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[st
     data = _design(df, duration, event, covariates)
     model = _fit(data, duration, event)
     summary = model.summary
-    z_crit = stats.norm.ppf(0.5 + confidence / 2)
+    z_crit = stats.norm.ppf(0.5 + level / 2)
     coef = summary["coef"].to_numpy(float)
     se = summary["se(coef)"].to_numpy(float)
     return pd.DataFrame({
@@ -142,7 +142,7 @@ def proportional_hazards_check(df: pd.DataFrame, duration: str, event: str, cova
 
 
 def cumulative_incidence(df: pd.DataFrame, duration: str, event_type: str, event_of_interest: object,
-                         censored: object = 0, by: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+                         censored: object = 0, by: str | None = None, level: float = 0.95) -> pd.DataFrame:
     """Aalen-Johansen cumulative incidence of one event type when others compete.
 
     ``event_type`` holds the censoring code ``censored`` or the type of the first event
@@ -152,7 +152,7 @@ def cumulative_incidence(df: pd.DataFrame, duration: str, event_type: str, event
     """
     data = _check(df, [duration, event_type] + ([by] if by else []), duration)
     parts = [("all", data)] if by is None else list(data.groupby(by, sort=True, observed=True))
-    z_crit = stats.norm.ppf(0.5 + confidence / 2)
+    z_crit = stats.norm.ppf(0.5 + level / 2)
     frames = []
     for value, part in parts:
         times = part[duration].to_numpy(float)

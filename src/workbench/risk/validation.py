@@ -95,8 +95,8 @@ def delong_auc(outcome: Sequence[float], score: Sequence[float]) -> tuple[float,
     return auc, float(np.sqrt(variance))
 
 
-def _normal_ci(estimate: float, se: float, confidence: float) -> tuple[float, float]:
-    z = stats.norm.ppf(0.5 + confidence / 2)
+def _normal_ci(estimate: float, se: float, level: float) -> tuple[float, float]:
+    z = stats.norm.ppf(0.5 + level / 2)
     return max(0.0, estimate - z * se), min(1.0, estimate + z * se)
 
 
@@ -159,7 +159,7 @@ def _confusion(y: np.ndarray, flagged: np.ndarray) -> dict[str, float]:
 # ---- public tables ----------------------------------------------------------------------
 def validate_scores(df: pd.DataFrame, score: str = "total", outcome: str = "reoffended",
                     by: str | Sequence[str] | None = None, probability: str | None = None,
-                    cutoff: float | None = None, confidence: float = 0.95) -> pd.DataFrame:
+                    cutoff: float | None = None, level: float = 0.95) -> pd.DataFrame:
     """One row for all cases and one per group of each ``by`` variable.
 
     Columns: ``group_variable``, ``group``, ``n``, ``n_events``, ``base_rate``, ``auc``,
@@ -177,7 +177,7 @@ def validate_scores(df: pd.DataFrame, score: str = "total", outcome: str = "reof
         s = part[score].to_numpy(float)
         p = part["expected"].to_numpy(float)
         auc, se = delong_auc(y, s)
-        low, high = _normal_ci(auc, se, confidence) if np.isfinite(se) else (np.nan, np.nan)
+        low, high = _normal_ci(auc, se, level) if np.isfinite(se) else (np.nan, np.nan)
         row: dict[str, object] = {
             "group_variable": variable, "group": value, "n": len(part), "n_events": int(y.sum()),
             "base_rate": float(y.mean()) if len(y) else np.nan, "auc": auc, "auc_se": se,
@@ -194,11 +194,11 @@ def validate_scores(df: pd.DataFrame, score: str = "total", outcome: str = "reof
 
 
 def calibration_table(df: pd.DataFrame, score: str = "total", outcome: str = "reoffended",
-                      by: str | Sequence[str] | None = None, level: str | None = None, bins: int = 10,
-                      probability: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
-    """Observed against expected risk per bin, overall and per group.
+                      by: str | Sequence[str] | None = None, risk_level: str | None = None, bins: int = 10,
+                      probability: str | None = None, level: float = 0.95) -> pd.DataFrame:
+    """Observed against expected risk per bin, overall and per group; intervals cover ``level``.
 
-    Bins are the categories of ``level`` when given (in their categorical order, else
+    Bins are the categories of ``risk_level`` when given (in their categorical order, else
     sorted), else the score values when there are at most ``bins`` of them, else score
     quantile groups (deciles by default; tied scores stay together). Columns:
     ``group_variable``, ``group``, ``bin``, ``score_min``, ``score_max``, ``n``,
@@ -206,9 +206,9 @@ def calibration_table(df: pd.DataFrame, score: str = "total", outcome: str = "re
     ``expected_events``, ``expected_rate``, ``observed_expected_ratio``.
     """
     groups = _as_list(by)
-    data = _with_expected(df, score, outcome, probability, groups + ([level] if level else []))
-    if level:
-        bin_of = data[level]
+    data = _with_expected(df, score, outcome, probability, groups + ([risk_level] if risk_level else []))
+    if risk_level:
+        bin_of = data[risk_level]
         order = list(bin_of.cat.categories) if isinstance(bin_of.dtype, pd.CategoricalDtype) else \
             sorted(bin_of.dropna().unique())
     elif data[score].nunique() <= bins:
@@ -223,7 +223,7 @@ def calibration_table(df: pd.DataFrame, score: str = "total", outcome: str = "re
         for bin_value in order:
             cell = part[part["_bin"] == bin_value]
             n, events, expected = len(cell), float(cell[outcome].sum()), float(cell["expected"].sum())
-            low, high = proportion_confint(events, n, alpha=1 - confidence, method="wilson") if n else (np.nan,) * 2
+            low, high = proportion_confint(events, n, alpha=1 - level, method="wilson") if n else (np.nan,) * 2
             rows.append({
                 "group_variable": variable, "group": value, "bin": str(bin_value),
                 "score_min": cell[score].min() if n else np.nan, "score_max": cell[score].max() if n else np.nan,
