@@ -42,15 +42,16 @@ def _parse_parameters(pairs: Sequence[str], files: Sequence[str]) -> dict[str, A
 
 
 def _default_study(study: str | None) -> Path:
-    """The study folder: the one given, or the embedded demo study (generated when missing)."""
+    """The study folder: the one given, else the current folder when it holds a study.yaml.
+    Never the package checkout's demo study: nothing is written into the installed package."""
     if study:
         return Path(study)
-    if not (DEFAULT_STUDY / "study.yaml").exists():
-        from workbench.synthetic.demo import write_demo_study
-
-        print(f"generating the demo study in {DEFAULT_STUDY}", file=sys.stderr)
-        write_demo_study(DEFAULT_STUDY, overwrite=DEFAULT_STUDY.exists())
-    return DEFAULT_STUDY
+    here = Path.cwd()
+    if (here / "study.yaml").exists():
+        return here
+    raise WorkbenchError("no study.yaml in the current folder", file=str(here / "study.yaml"),
+                         expected="run in a study folder, or name it (--study DIR; for validate: "
+                                  "workbench validate DIR); make a demo study with `workbench demo DIR`")
 
 
 def print_problems(problems: pd.DataFrame, stream: Any = sys.stdout) -> None:
@@ -116,6 +117,7 @@ def cmd_build(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INVALID
     start = time.perf_counter()
+    args.reports = args.reports or str(study.root / "reports")  # beside the study unless --reports
     manifest = build_reports(study, Path(args.reports), only=args.only, overrides=overrides,
                              with_code=args.with_code, each=args.each, jobs=args.jobs,
                              progress=lambda line: print(line, file=sys.stderr, flush=True),
@@ -163,7 +165,7 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="write the seeded synthetic demo study")
-    demo.add_argument("folder", nargs="?", default=str(DEFAULT_STUDY))
+    demo.add_argument("folder", nargs="?", default="demo_study", help="(default: demo_study in the current folder)")
     demo.add_argument("--seed", type=int, default=None)
     demo.add_argument("--force", action="store_true", help="replace an existing demo study")
     demo.set_defaults(func=cmd_demo)
@@ -173,13 +175,13 @@ def parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=cmd_validate)
 
     build = sub.add_parser("build", help="run the notebooks and export offline reports")
-    build.add_argument("--study", default=None, help="study folder (default: the demo study)")
+    build.add_argument("--study", default=None, help="study folder (default: the current folder)")
     build.add_argument("--only", nargs="+", default=None, metavar="NAME", help="only these notebooks")
     build.add_argument("-p", "--parameter", action="append", metavar="KEY=VALUE", help="notebook parameter")
     build.add_argument("--parameters", action="append", metavar="FILE", help="YAML file of parameters")
     build.add_argument("--each", default=None, metavar="NAME", help="one edition per value (e.g. region)")
     build.add_argument("--with-code", action="store_true", help="researchers' edition with code cells")
-    build.add_argument("--reports", default=str(DEFAULT_REPORTS), help="output folder (default: reports/)")
+    build.add_argument("--reports", default=None, help="output folder (default: <study>/reports)")
     build.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores)")
     build.add_argument("--notebooks", default=str(PROJECT_ROOT / "notebooks"), help="folder of report notebooks")
     build.add_argument("--keep-going", action="store_true",
