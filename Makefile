@@ -7,10 +7,17 @@ LOCK_HASH := $(shell sha256sum requirements.lock pyproject.toml | sha256sum | cu
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 PYTEST_WORKERS ?= 2
 
-.PHONY: report test bench lock venv system-packages clean
+.PHONY: report test bench lock venv system-packages clean lab
 
-report: $(STAMP) system-packages
-	$(BIN)/workbench build $(ARGS)
+report: $(STAMP) system-packages demo_study/study.yaml
+	$(BIN)/workbench build --study demo_study --reports reports $(ARGS)
+
+demo_study/study.yaml: | $(STAMP)
+	$(BIN)/workbench demo demo_study
+
+# JupyterLab on the project with the workbench kernel and the demo study ready (LAB_ARGS: e.g. --no-browser)
+lab: $(STAMP) demo_study/study.yaml
+	$(BIN)/jupyter lab --ServerApp.root_dir=. $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(ARGS)
