@@ -190,3 +190,13 @@ def test_framework_workbook_writes_hostile_names_as_text(tmp_path: Path) -> None
     formulas = [c.coordinate for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
     assert book["Matrix"]["A2"].value == "=cmd()" and book["Matrix"]["B1"].value == "@SUM(A1)"
+
+
+def test_list_items_built_from_messages_keep_values_escaped() -> None:
+    # "- " + t(...) stays a message, and markdown([...]) joins the lines with their escaped values
+    hostile = "**1337** [x](javascript:alert(1)) <b>"
+    item = "- " + text("report_parameters", "en", study=hostile, region="R", min_cell=1, built="b")
+    assert isinstance(item, Message) and str(item).startswith("- Study: **1337**")
+    html = markdown([item, item + " (end)"]).body
+    assert html.count("<li>") == 2 and "<strong>" not in html and _dangerous(html) == []
+    assert _visible_text(html).count(hostile) == 2

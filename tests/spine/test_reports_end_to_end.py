@@ -1,6 +1,6 @@
 """End to end: build every demo report in a temporary folder, then check that each report is
 offline (no web address in any src, href or url()) and that every chart renders in Debian's
-Chromium with the network blocked."""
+Chromium with the network blocked and without opening any dialog."""
 
 from __future__ import annotations
 
@@ -90,10 +90,13 @@ def test_every_chart_renders_offline_in_chromium(built: Path, tmp_path: Path) ->
                 route.abort()
 
         context.route("**/*", block)
+        dialogs: list[str] = []  # an alert, confirm or prompt means some text ran as script
         for page_file in sorted(built.glob("*.html")):
             page = context.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("dialog", lambda dialog, name=page_file.name: (dialogs.append(f"{name}: {dialog.message}"),
+                                                                   dialog.dismiss()))
             page.goto(page_file.as_uri(), wait_until="load")
             charts = page.locator("div.plotly-graph-div")
             count = charts.count()
@@ -109,3 +112,4 @@ def test_every_chart_renders_offline_in_chromium(built: Path, tmp_path: Path) ->
             page.close()
         browser.close()
     assert not attempts, f"reports tried to reach the network: {attempts[:5]}"
+    assert not dialogs, f"reports opened dialogs: {dialogs[:5]}"

@@ -58,7 +58,11 @@ def escape_markdown(value: Any) -> str:
 
 
 class Message(str):
-    """A filled catalogue message: the plain text, plus ``markdown`` with its values escaped."""
+    """A filled catalogue message: the plain text, plus ``markdown`` with its values escaped.
+
+    Adding a plain string keeps a message (``"- " + t("key", ...)`` is a list item whose
+    values stay escaped); the plain string counts as Markdown written by the notebook.
+    """
 
     markdown: str
 
@@ -66,6 +70,21 @@ class Message(str):
         message = super().__new__(cls, plain)
         message.markdown = escape_markdown(plain) if markdown is None else markdown
         return message
+
+    def __add__(self, other: Any) -> "Message":
+        if not isinstance(other, str):
+            return NotImplemented
+        return Message(str(self) + str(other), self.markdown + markdown_of(other))
+
+    def __radd__(self, other: Any) -> "Message":
+        if not isinstance(other, str):
+            return NotImplemented
+        return Message(str(other) + str(self), markdown_of(other) + self.markdown)
+
+
+def markdown_of(part: str) -> str:
+    """The Markdown of a piece of report text: a message's escaped form, a plain string as is."""
+    return part.markdown if isinstance(part, Message) else str(part)
 
 
 class _MarkdownFill(string.Formatter):

@@ -14,11 +14,11 @@ import html
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import mistune
 
-from workbench.reporting.messages import Message, fill_markdown, text
+from workbench.reporting.messages import fill_markdown, markdown_of, text
 from workbench.reporting.render import use_offline_renderer
 from workbench.reporting.tables import ReportTables
 from workbench.reporting.theme import register_template
@@ -102,19 +102,19 @@ class _ReportMarkdown(mistune.HTMLRenderer):
 _RENDER = mistune.create_markdown(renderer=_ReportMarkdown(), plugins=["table", "strikethrough"])
 
 
-def markdown(body: str, **values: Any) -> Html:
+def markdown(body: str | Iterable[str], **values: Any) -> Html:
     """Report Markdown, rendered to HTML here so that text from data shows as text.
 
     ``body`` is trusted Markdown (catalogue text, headings written in the notebook). A
     filled message (``report.t``) contributes its Markdown form, in which the values are
     escaped; ``values`` fill ``{placeholders}`` of ``body`` the same way, e.g.
-    ``markdown("### {name}", name=code_name)``. Whatever reaches the renderer, raw HTML
-    is escaped and no link or image is made (see ``_ReportMarkdown``).
+    ``markdown("### {name}", name=code_name)``; a list of lines (e.g. ``["- " + t(...)]``)
+    is joined line by line, each message keeping its escaped values. Whatever reaches the
+    renderer, raw HTML is escaped and no link or image is made (see ``_ReportMarkdown``).
     """
-    if active() is not None:  # a heading starts a section of the recorded figures
-        active().heading(str(body).format(**values) if values else str(body))
+    lines = [body] if isinstance(body, str) else list(body)
     if values:
-        source = fill_markdown(body, **values)
+        source = fill_markdown(str(body), **values)
     else:
-        source = body.markdown if isinstance(body, Message) else str(body)
+        source = "\n".join(markdown_of(line) for line in lines)
     return Html(_RENDER(source))
