@@ -54,6 +54,15 @@ def _default_study(study: str | None) -> Path:
                                   "workbench validate DIR); make a demo study with `workbench demo DIR`")
 
 
+def _cell(value: Any) -> Any:
+    """A problem-table cell as printed: text on one line, whole numbers without ".0"."""
+    if isinstance(value, str):
+        return one_line(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def print_problems(problems: pd.DataFrame, stream: Any = sys.stdout) -> None:
     """Print a problem table the way a person reads it: identical problems on one line with
     their count and first rows, every cell on one line, empty columns left out."""
@@ -65,7 +74,7 @@ def print_problems(problems: pd.DataFrame, stream: Any = sys.stdout) -> None:
     shown = shown.loc[:, [c for c in shown.columns if shown[c].notna().any()]]
     if "count" in shown.columns and (shown["count"] == 1).all():
         shown = shown.drop(columns=["count"])
-    shown = shown.astype(object).where(shown.notna(), "").map(lambda v: one_line(v) if isinstance(v, str) else v)
+    shown = shown.astype(object).where(shown.notna(), "").map(_cell)
     with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                            "display.max_colwidth", 60):
         print(shown.to_string(index=False), file=stream)

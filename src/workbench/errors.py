@@ -66,7 +66,8 @@ class WorkbenchError(Exception):
         if where:
             text = f"{', '.join(where)}: {text}"
         if self.value is not None:
-            text += f" (found {self.value!r}"
+            shown = one_line(self.value) if isinstance(self.value, str) else self.value
+            text += f" (found {shown!r}"
             text += f"; expected {self.expected})" if self.expected else ")"
         elif self.expected:
             text += f" (expected {self.expected})"

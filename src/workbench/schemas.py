@@ -318,6 +318,9 @@ def _convert(series: pd.Series, kind: str, decimal: str = ".") -> tuple[pd.Serie
         dates = pd.to_datetime(series.astype("string").str.strip(), format="%Y-%m-%d", errors="coerce")
         return dates, dates.isna().to_numpy() & ~blank
     if kind == "boolean":
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            # SPSS stores 0/1 as floats: 1.0 is the code 1
+            series = series.map(lambda v: v if pd.isna(v) or not float(v).is_integer() else int(v))
         text = series.astype("string").str.strip()
         out = pd.Series(pd.NA, index=series.index, dtype="boolean")
         out[text.isin(_TRUE).fillna(False).to_numpy()] = True
