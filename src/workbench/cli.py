@@ -145,27 +145,39 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Check that the inputs recorded in a manifest are the files on disk now."""
-    from workbench.study import sha256
+    """Check that the recorded inputs are the files on disk; with ``--recompute`` rebuild the
+    reports in a temporary folder and compare every recorded figure (exit 1 when any differs)."""
+    from workbench.reporting.manifest import MANIFEST, check_inputs, figure_differences, read_manifest, study_root
 
-    manifest_path = Path(args.reports) / "manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise WorkbenchError(f"cannot read the manifest: {err}", file=str(manifest_path)) from None
-    root = Path(manifest["study"])
-    changed = []
-    for name, digest in manifest["inputs"].items():
-        path = Path(name) if Path(name).is_absolute() else root / name
-        now = sha256(path) if path.exists() else "missing"
-        if now != digest:
-            changed.append((name, "missing" if now == "missing" else "changed"))
-    if changed:
-        for name, what in changed:
-            print(f"{what}: {name}")
-        print(f"{len(changed)} input(s) differ from the build recorded in {manifest_path}", file=sys.stderr)
+    reports = Path(args.reports)
+    manifest = read_manifest(reports)
+    root = study_root(manifest, reports, args.study)
+    changed = check_inputs(manifest, root)
+    for name, what in changed:
+        print(f"{what}: {name}")
+    if changed and not args.ignore_inputs:
+        print(f"{len(changed)} input(s) of {root} differ from the build recorded in {reports / MANIFEST}",
+              file=sys.stderr)
         return EXIT_INVALID
-    print(f"all {len(manifest['inputs'])} inputs match {manifest_path} (built {manifest['built']})")
+    if not args.recompute:
+        print(f"all {len(manifest['inputs'])} inputs of {root} match {reports / MANIFEST} "
+              f"(built {manifest.get('built')})")
+        return 0
+    if changed:
+        print(f"{len(changed)} input(s) differ; recomputing anyway (--ignore-inputs)", file=sys.stderr)
+    start = time.perf_counter()
+    differences, compared = figure_differences(manifest, reports, root, only=args.only, jobs=args.jobs,
+                                               progress=lambda line: print(line, file=sys.stderr, flush=True))
+    seconds = time.perf_counter() - start
+    if len(differences):
+        shown = differences.astype(object).where(differences.notna(), "(absent)")
+        with pd.option_context("display.max_rows", None, "display.max_colwidth", 120, "display.width", 250,
+                               "display.float_format", repr):
+            print(shown.to_string(index=False))
+        print(f"{len(differences)} of {compared} recorded figures differ (recomputed in {seconds:.1f} s)",
+              file=sys.stderr)
+        return EXIT_FAILED
+    print(f"0 differences: all {compared} recorded figures recomputed alike (relative 1e-9) in {seconds:.1f} s")
     return 0
 
 
@@ -197,8 +209,15 @@ def parser() -> argparse.ArgumentParser:
                        help="publish the reports that succeeded even when others fail (default: all or nothing)")
     build.set_defaults(func=cmd_build)
 
-    verify = sub.add_parser("verify", help="check the inputs recorded in reports/manifest.json")
+    verify = sub.add_parser("verify", help="check the inputs recorded in reports/manifest.json "
+                                           "(--recompute: rebuild and compare every recorded figure)")
     verify.add_argument("--reports", default=str(DEFAULT_REPORTS))
+    verify.add_argument("--study", default=None, help="study folder (default: where the manifest places it)")
+    verify.add_argument("--recompute", action="store_true", help="rebuild the reports and compare their figures")
+    verify.add_argument("--ignore-inputs", action="store_true",
+                        help="recompute even when inputs changed (to see which figures moved)")
+    verify.add_argument("--only", nargs="+", default=None, metavar="NAME", help="recompute only these reports")
+    verify.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: cores)")
     verify.set_defaults(func=cmd_verify)
     return top
 

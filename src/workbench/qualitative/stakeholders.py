@@ -213,8 +213,12 @@ def _eigenvector_centrality(graph: nx.Graph) -> dict[Any, float]:
         if value > best_value + 1e-12:
             best, best_value = sub, value
     if best is not None:
-        centrality = nx.eigenvector_centrality_numpy(best, weight="weight")
-        result.update({node: abs(float(value)) for node, value in centrality.items()})
+        # a dense symmetric eigensolver, not networkx's ARPACK one (random start vector: the
+        # last digits, and so the order of tied stakeholders, changed from build to build)
+        nodes = list(best.nodes)
+        vectors = np.linalg.eigh(nx.to_numpy_array(best, nodelist=nodes, weight="weight"))[1]
+        leading = np.abs(vectors[:, -1]) / np.linalg.norm(vectors[:, -1])
+        result.update({node: float(value) for node, value in zip(nodes, leading)})
     return result
 
 

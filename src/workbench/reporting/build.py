@@ -12,22 +12,21 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import metadata
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable
 
 from workbench.errors import WorkbenchError
 from workbench.reporting.index import write_index
+from workbench.reporting.manifest import MANIFEST, make_manifest, run_entry
+from workbench.reporting.reproducible import normalise_xlsx
 from workbench.study import Study, sha256
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -35,12 +34,7 @@ NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 PACKAGE_DIR = PROJECT_ROOT / "src" / "workbench"
 SCHEMA_DIR = PROJECT_ROOT / "data_schemas"
 TEMPLATE_DIR = Path(__file__).with_name("templates")
-MANIFEST = "manifest.json"
 KERNEL = "workbench"
-#: packages whose versions the manifest records
-RECORDED_PACKAGES = ("workbench", "pandas", "numpy", "scipy", "statsmodels", "scikit-learn", "lifelines",
-                     "plotly", "pandera", "papermill", "nbconvert", "nbclient", "ipykernel", "pyreadstat",
-                     "networkx", "openpyxl", "PyYAML", "lxml", "SALib")
 
 
 @dataclass
@@ -158,6 +152,9 @@ def run_notebook(job: NotebookJob, out_dir: str, with_code: bool) -> NotebookRes
     # the kernel's own stderr chatter (e.g. ipykernel's TCP notice) goes to a log, not the console
     log = open(executed.with_suffix(".log"), "w")  # noqa: SIM115 - kept open for the worker's life
     os.dup2(log.fileno(), 2)
+    # the kernel inherits this: string hashing, hence the order of sets of names (graph nodes,
+    # codes), is the same in every build, so that sums over them and ties sort alike
+    os.environ["PYTHONHASHSEED"] = "0"
     try:
         papermill.execute_notebook(str(job.notebook), str(executed), parameters=parameters, kernel_name=KERNEL,
                                    progress_bar=False, cwd=str(job.notebook.parent), log_output=False)
@@ -177,8 +174,12 @@ def run_notebook(job: NotebookJob, out_dir: str, with_code: bool) -> NotebookRes
         except Exception as err:  # the browser failed: report it as this notebook's failure
             return NotebookResult(job, ok=False, seconds=time.perf_counter() - start,
                                   error=f"notebook {job.notebook.name}: printing the PDF failed: {err}")
-    produced = sorted({p.name for pattern in (f"{job.name}.html", f"{job.name}.pdf", f"{job.name}_*.xlsx")
+    produced = sorted({p.name for pattern in (f"{job.name}.html", f"{job.name}.pdf", f"{job.name}_*.xlsx",
+                                              f"{job.name}.figures.json")
                        for p in out.glob(pattern) if p.is_file()})
+    for name in produced:
+        if name.endswith(".xlsx"):
+            normalise_xlsx(out / name)  # byte-identical annexes: no write times inside
     return NotebookResult(job, ok=True, seconds=time.perf_counter() - start, outputs=produced)
 
 
@@ -224,6 +225,9 @@ def export_html(executed: Path, target: Path, with_code: bool = False) -> None:
     from nbconvert import HTMLExporter
 
     notebook = nbformat.read(executed, as_version=4)
+    for number, cell in enumerate(notebook.cells):  # papermill gives its cells random ids: fix them
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = f"injected-parameters-{number}"
     exporter = HTMLExporter(template_name="workbench_offline", extra_template_basedirs=[str(TEMPLATE_DIR)])
     exporter.exclude_input = not with_code
     exporter.exclude_markdown = not with_code
@@ -231,27 +235,6 @@ def export_html(executed: Path, target: Path, with_code: bool = False) -> None:
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(notebook)
     target.write_text(body, encoding="utf-8")
-
-
-def package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in RECORDED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
-def git_commit() -> dict[str, Any]:
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
-                                    capture_output=True, text=True, check=True).stdout.strip())
-        return {"commit": commit, "uncommitted_changes": dirty}
-    except (OSError, subprocess.CalledProcessError):
-        return {"commit": None, "uncommitted_changes": None}
 
 
 def _previous_manifest(reports: Path) -> dict[str, Any]:
@@ -320,23 +303,11 @@ def build_reports(study: Study, reports: Path, *, only: list[str] | None = None,
         order = {job.name: i for i, job in enumerate(planned)}
         results.sort(key=lambda r: order[r.job.name])
         kept = _keep_other_reports(previous_runs, set(order), reports, staging) if only else []
-        manifest = {
-            "study": str(study.root),
-            "study_title": study.title,
-            "synthetic": study.synthetic,
-            "built": started.isoformat(timespec="seconds"),
-            "build_seconds": None,
-            "parameters": {**study.parameters, **(overrides or {})},
-            "with_code": with_code,
-            "inputs": {str(Path(p).relative_to(study.root)) if Path(p).is_relative_to(study.root) else str(p):
-                       sha256(Path(p)) for p in study.input_files() if Path(p).is_file()},
-            "packages": package_versions(),
-            "git": git_commit(),
-            "notebooks": [{"name": r.job.name, "notebook": r.job.notebook.name, "key": r.job.key,
-                           "parameters": r.job.parameters, "seconds": round(r.seconds, 2),
-                           "reused": r.reused, "outputs": r.outputs} for r in results] + kept,
-        }
-        manifest["notebooks"].sort(key=lambda run: run["name"])
+        runs = [run_entry(r.job.name, r.job.notebook.name, r.job.key, r.job.parameters, r.seconds, r.reused,
+                          r.outputs, staging) for r in results]
+        manifest = make_manifest(study, reports, built=started.isoformat(timespec="seconds"),
+                                 parameters={**study.parameters, **(overrides or {})}, with_code=with_code,
+                                 each=each, runs=runs + kept)
         manifest["failed"] = _failed_entries(failures, previous, set(order), manifest["built"])
         write_index(staging / "index.html", study, manifest, notebook_titles(find_notebooks(None, notebook_dir)))
         manifest["build_seconds"] = round((datetime.now(timezone.utc) - started).total_seconds(), 2)

@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 import mistune
 
+from workbench.reporting.figures import FIGURES_SUFFIX, FigureRecorder, activate, active
 from workbench.reporting.messages import fill_markdown, markdown_of, text
 from workbench.reporting.render import use_offline_renderer
 from workbench.reporting.tables import ReportTables
@@ -36,10 +37,14 @@ class Report:
     tables: ReportTables
     output_dir: Path | None = None
     edition: str = ""
+    figures: FigureRecorder | None = None
 
     def t(self, key: str, **values: Any) -> str:
-        """Fixed report text in the report's language."""
-        return text(key, self.language, **values)
+        """Fixed report text in the report's language (its figures are recorded)."""
+        message = text(key, self.language, **values)
+        if self.figures is not None:
+            self.figures.message(key, message, values)
+        return message
 
     def header(self) -> "Html":
         """Banner (synthetic data) and the parameters line."""
@@ -76,9 +81,12 @@ def start_report(study: str | Path, *, region: Any = None, language: str = "en",
     use_offline_renderer()
     loaded = Study.load(study)
     text("synthetic_banner", language)  # fails early on an unknown language
+    folder = Path(output_dir) if output_dir else None
+    figures = FigureRecorder(report=edition, path=folder / f"{edition}{FIGURES_SUFFIX}" if folder else None)
+    activate(figures)
     return Report(study=loaded, language=language, region=region, min_cell=int(min_cell),
-                  tables=ReportTables(min_cell=int(min_cell), language=language),
-                  output_dir=Path(output_dir) if output_dir else None, edition=edition)
+                  tables=ReportTables(min_cell=int(min_cell), language=language, figures=figures),
+                  output_dir=folder, edition=edition, figures=figures)
 
 
 class _ReportMarkdown(mistune.HTMLRenderer):
@@ -114,7 +122,9 @@ def markdown(body: str | Iterable[str], **values: Any) -> Html:
     """
     lines = [body] if isinstance(body, str) else list(body)
     if values:
-        source = fill_markdown(str(body), **values)
+        plain, source = str(body).format(**values), fill_markdown(str(body), **values)
     else:
-        source = "\n".join(markdown_of(line) for line in lines)
+        plain, source = "\n".join(map(str, lines)), "\n".join(markdown_of(line) for line in lines)
+    if active() is not None:  # a heading starts a section of the recorded figures
+        active().heading(plain)
     return Html(_RENDER(source))

@@ -73,15 +73,17 @@ def offline_plotlyjs() -> str:
     return _ADDRESS.sub(r"\1:\\/\\/", get_plotlyjs())
 
 
-_LIBRARY_SENT = {"kernel": False}  # module state: plotly copies renderer objects when showing
+_LIBRARY_SENT = {"kernel": False, "charts": 0}  # module state: plotly copies renderer objects when showing
 
 
 class OfflineHtmlRenderer(MimetypeRenderer):
     """Renders a figure as a ``text/html`` div; plotly.js is inlined once per kernel."""
 
     def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, str]:
+        # numbered div ids instead of plotly's random uuids: two builds give the same HTML
+        _LIBRARY_SENT["charts"] += 1
         html = pio.to_html(safe_figure(fig_dict), include_plotlyjs=False, include_mathjax=False, full_html=False,
-                           config=CHART_CONFIG, validate=False)
+                           config=CHART_CONFIG, validate=False, div_id=f"wb-chart-{_LIBRARY_SENT['charts']}")
         if not _LIBRARY_SENT["kernel"]:
             html = f'<script type="text/javascript">{offline_plotlyjs()}</script>\n{html}'
             _LIBRARY_SENT["kernel"] = True
@@ -91,6 +93,7 @@ class OfflineHtmlRenderer(MimetypeRenderer):
 def use_offline_renderer() -> None:
     """Make the offline renderer plotly's default in this kernel (call once per notebook)."""
     _LIBRARY_SENT["kernel"] = False
+    _LIBRARY_SENT["charts"] = 0
     pio.renderers[RENDERER_NAME] = OfflineHtmlRenderer()
     pio.renderers.default = RENDERER_NAME
 

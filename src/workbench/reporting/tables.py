@@ -22,6 +22,7 @@ import pandas as pd
 
 from workbench.disclosure import DEFAULT_MIN_CELL, Disclosure
 from workbench.errors import WorkbenchError
+from workbench.reporting.figures import FigureRecorder
 from workbench.reporting.messages import text
 
 MARKER = "x"
@@ -59,6 +60,15 @@ class ReportTables:
     min_cell: int = DEFAULT_MIN_CELL
     language: str = "en"
     shown: list[ShownTable] = field(default_factory=list)
+    figures: FigureRecorder | None = None  # records every shown figure (see reporting.figures)
+
+    def _remember(self, shown: ShownTable, keep: Iterable[str], labels: dict[str, str] | None) -> None:
+        """Keep a shown table for the annex (sheet ``T<i>``) and record its figures."""
+        self.shown.append(shown)
+        if self.figures is not None:
+            self.figures.table(shown.title, shown.table, shown.hidden, labels=labels,
+                               keep={(labels or {}).get(c, c) for c in keep}, sheet=f"T{len(self.shown)}",
+                               marker=MARKER)
 
     @property
     def disclosure(self) -> Disclosure:
@@ -86,7 +96,7 @@ class ReportTables:
         if hidden.any():
             footnote = (note + " " if note else "") + text("suppressed_note", self.language,
                                                            marker=MARKER, min_cell=self.min_cell)
-        self.shown.append(ShownTable(title=title, table=prepared, note=footnote, hidden=hidden))
+        self._remember(ShownTable(title=title, table=prepared, note=footnote, hidden=hidden), keep, labels)
         labels = labels or {}
         percent_cols = {labels.get(c, c) for c in percent}
         label_cols = {labels.get(c, c) for c in keep}
@@ -134,7 +144,7 @@ class ReportTables:
                                                                      min_cell=self.min_cell)
             footnote = (note + " " if note else "") + extra
         out = out.rename(columns=labels or {})
-        self.shown.append(ShownTable(title=title, table=out, note=footnote, hidden=np.zeros(len(out), bool)))
+        self._remember(ShownTable(title=title, table=out, note=footnote, hidden=np.zeros(len(out), bool)), keep, labels)
         rendered = out.copy()
         for column in rendered.columns:
             rendered[column] = [format_number(v, 0) for v in rendered[column]]
