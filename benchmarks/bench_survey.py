@@ -21,6 +21,11 @@ What is timed, the same work for both libraries:
   sorted by stratum and PSU, as survey files usually are, which lets the workbench code
   strata and PSUs from runs of rows; shuffled rows take its general path (codes per row).
 
+"design + mean, side by side" (first table): workbench, svy and the numpy floor, one
+weighted ``np.bincount`` pass over the PSU codes (the least any design-based mean must do:
+one pass over the rows; the floor gets its arrays ready-made, untimed), repeats
+interleaved, for integer codes, text and rows in random order.
+
 Peak memory (the process's resident high-water mark, VmHWM: data, design and every
 operation once) is measured in one subprocess per library.
 
@@ -172,6 +177,46 @@ def compare(libraries: list[Library], fresh: bool, operations: list[str] | None 
     return best
 
 
+def numpy_floor(data: pd.DataFrame) -> Callable[[], object]:
+    """One weighted bincount pass over the PSU codes: sum of w y per PSU."""
+    psu = data["psu"].to_numpy(dtype=np.int64)
+    weights = data["w"].to_numpy(dtype=float)
+    y = data["y"].to_numpy(dtype=float)
+    n_psu = int(psu.max()) + 1
+    return lambda: np.bincount(psu, weights=weights * y, minlength=n_psu)
+
+
+def design_mean_side_by_side(datasets: dict[str, tuple[pd.DataFrame, bool]]
+                             ) -> dict[str, dict[str, float]]:
+    """Best time of design + mean for workbench, svy and the numpy floor, per dataset."""
+    best: dict[str, dict[str, float]] = {}
+    for label, (data, integer_codes) in datasets.items():
+        rake_margins = margins(integer_codes)
+        runs = {"workbench": workbench_library(data, rake_margins).operations["design + mean"],
+                "svy": svy_library(data, rake_margins).operations["design + mean"],
+                "numpy floor": numpy_floor(data)}
+        best[label] = {name: np.inf for name in runs}
+        for _ in range(REPEATS):
+            for name, run in runs.items():
+                seconds = timed(lambda run=run: run(None) if name != "numpy floor" else run())
+                best[label][name] = min(best[label][name], seconds)
+    return best
+
+
+def print_side_by_side(best: dict[str, dict[str, float]]) -> None:
+    print("design + mean, side by side (seconds; the numpy floor is one weighted bincount "
+          "pass over the PSU codes):")
+    print(f"{'data':<34}{'workbench':>11}{'svy':>10}{'numpy floor':>13}"
+          f"{'svy / workbench':>17}{'workbench / floor':>19}   target")
+    for label, times in best.items():
+        ours, theirs, floor = times["workbench"], times["svy"], times["numpy floor"]
+        ratio = theirs / ours
+        verdict = "met" if ratio >= TARGETS["design + mean"] else "MISSED"
+        print(f"{label:<34}{ours:>11.4f}{theirs:>10.4f}{floor:>13.4f}{ratio:>16.1f}x"
+              f"{ours / floor:>18.1f}x   {TARGETS['design + mean']}x {verdict}")
+    print()
+
+
 def agreement(data: pd.DataFrame) -> str:
     """Largest relative differences between the two libraries' results (same design)."""
     import polars as pl
@@ -231,6 +276,14 @@ def print_table(title: str, best: dict[str, dict[str, float]], targets: bool) ->
 
 def main() -> None:
     data = make_data()
+    coded = make_data(integer_codes=True)
+    shuffled = data.sample(frac=1.0, random_state=SEED).reset_index(drop=True)
+    side_by_side = design_mean_side_by_side({
+        "integer codes (Int64), sorted rows": (coded, True),
+        "text (object strings), sorted rows": (data, False),
+        "text, rows in random order": (shuffled, False),
+    })
+    del coded, shuffled
     libraries = [workbench_library(data, margins(False)), svy_library(data, margins(False))]
     fresh = compare(libraries, fresh=True)
     reused = compare(libraries, fresh=False)
@@ -249,6 +302,7 @@ def main() -> None:
     del coded_libraries, coded
     print(f"{len(data):,} rows, {N_STRATA} strata x {N_PSU_PER_STRATUM} PSUs; seconds, best "
           f"of {REPEATS} interleaved repeats in one process\n")
+    print_side_by_side(side_by_side)
     print_table("Fresh design for every call, categories as the workbench holds them: integer "
                 "codes (Int64), as its data dictionaries deliver coded variables (given to "
                 "both; 'design + mean' includes building the design):", fresh_coded,

@@ -154,6 +154,7 @@ class SurveyDesign:
                 expected=f"at most {n_stage_columns} fpc column(s), one per psu stage",
             )
         self.stages, self._strata_labels, stage_weights = self._code_stages()
+        self.weights_nonzero = True  # every weight nonzero (set by _read_weights)
         self.weights = self._read_weights(stage_weights)
         self.negative_weights = False  # only calibration can make weights negative
         self.calibration: Any = None
@@ -352,6 +353,7 @@ class SurveyDesign:
         values = values.to_numpy(dtype=float, copy=True)
         low, high = values.min(), values.max()  # NaN if any weight is NaN
         if low >= 0 and np.isfinite(high):
+            self.weights_nonzero = bool(low > 0)
             return values
         bad = ~np.isfinite(values)
         if bad.any():
@@ -536,7 +538,7 @@ class SurveyDesign:
     def with_weights(self, weights: np.ndarray, **changes: Any) -> SurveyDesign:
         weights = np.asarray(weights, dtype=float)
         return self._derive(weights=weights, negative_weights=bool((weights < 0).any()),
-                            **changes)
+                            weights_nonzero=bool(weights.all()), **changes)
 
     # ------------------------------------------------------------------ estimators
     def mean(self, variable: str, by: Columns = None, level: float = 0.95) -> pd.DataFrame:

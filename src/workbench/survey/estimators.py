@@ -143,11 +143,17 @@ def cell_codes(codes: np.ndarray, valid: np.ndarray, n_codes: int) -> np.ndarray
     return out
 
 
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Sum of a * b over the rows, in one thread: BLAS's dot starts threads for a million
+    rows, which costs 10-30 times the arithmetic in wall time on a busy machine."""
+    return float(np.einsum("i,i->", a, b))
+
+
 def _by_code(codes: np.ndarray, k: int, values: np.ndarray | None) -> np.ndarray:
     """Sums of ``values`` (None = counts) per code 0..k-1 (code k ignored)."""
     if k == 1:
         inside = codes == 0
-        total = np.count_nonzero(inside) if values is None else np.dot(values, inside)
+        total = np.count_nonzero(inside) if values is None else _dot(values, inside)
         return np.array([total], dtype=float)
     return np.bincount(codes, weights=values, minlength=k + 1)[:k].astype(float)
 
@@ -281,8 +287,11 @@ def _estimate_one(design: SurveyDesign, spec: SumsSpec, weights: np.ndarray, srs
     one domain): the weights are zeroed outside the cell once, then every sum is plain.
     A linearisation design takes the numerator and denominator from their sums by
     sampling unit, which the variance needs anyway, saving two passes over the rows."""
-    inside = spec.cell == 0
-    n = np.count_nonzero(inside)
+    if spec.cell.strides == (0,) and spec.cell[0] == 0:  # a broadcast code: every row
+        inside, n = np.broadcast_to(True, spec.cell.shape), len(spec.cell)
+    else:
+        inside = spec.cell == 0
+        n = np.count_nonzero(inside)
     w = weights if n == len(inside) else weights * inside
     a = w if spec.u is None else w * spec.u
     b = a if spec.v is spec.u else (w if spec.v is None else w * spec.v)
@@ -326,12 +335,12 @@ def _estimate_one(design: SurveyDesign, spec: SumsSpec, weights: np.ndarray, srs
     result = SumsResult(estimate, covariance, 1.0 if spec.is_total else denominator,
                         counts, counts, presence=presence)
     if srs:
-        sum_u2 = numerator if spec.u is None else np.array([np.dot(a, spec.u)])
+        sum_u2 = numerator if spec.u is None else np.array([_dot(a, spec.u)])
         if spec.v is None:
             sum_uv, sum_v2, population = numerator, denominator, denominator
         else:
-            sum_uv = np.array([np.dot(b, spec.u)]) if spec.u is not None else denominator
-            sum_v2, population = np.array([np.dot(b, spec.v)]), np.array([w.sum()])
+            sum_uv = np.array([_dot(b, spec.u)]) if spec.u is not None else denominator
+            sum_v2, population = np.array([_dot(b, spec.v)]), np.array([w.sum()])
         result.srs = _srs_formula(spec.is_total, estimate, numerator, denominator, sum_u2,
                                   sum_uv, sum_v2, counts, population)
     return result
@@ -442,9 +451,23 @@ def _missing_counts(dom: Domains, scope: np.ndarray, valid: np.ndarray) -> np.nd
     return np.bincount(dom.codes[dropped], minlength=dom.count)
 
 
+def _whole_sample_valid(design: SurveyDesign, variables: list[str], by: Columns) -> bool:
+    """Whether an estimate over the whole sample uses every row: no subset, no ``by``,
+    every weight nonzero and no missing value. It then needs no row masks at all."""
+    return (design.domain is None and not _as_list(by) and design.weights_nonzero
+            and all(design.valid_mask(name).all() for name in variables))
+
+
 def _linear(design: SurveyDesign, variables: list[str], by: Columns, level: float,
             kind: str) -> pd.DataFrame:
     dom = domains(design, by)
+    if _whole_sample_valid(design, variables, by):
+        every_row = design.valid_mask(variables[0])
+        values = [design.numeric(name, every_row) for name in variables]
+        cell = dom.codes  # the read-only zero code of every row
+        no_missing = np.zeros(1, dtype=np.int64)
+        return _linear_result(design, dom, variables, kind, values, cell, every_row,
+                              no_missing, level)
     scope = _in_scope(design)
     if dom.count > 1 or _as_list(by):
         scope &= dom.codes >= 0
@@ -453,6 +476,13 @@ def _linear(design: SurveyDesign, variables: list[str], by: Columns, level: floa
         valid &= design.valid_mask(name)
     values = [design.numeric(name, valid) for name in variables]
     cell = cell_codes(dom.codes, valid, dom.count)
+    return _linear_result(design, dom, variables, kind, values, cell, valid,
+                          _missing_counts(dom, scope, valid), level)
+
+
+def _linear_result(design: SurveyDesign, dom: Domains, variables: list[str], kind: str,
+                   values: list[np.ndarray], cell: np.ndarray, valid: np.ndarray,
+                   n_missing: np.ndarray, level: float) -> pd.DataFrame:
     v = values[1] if kind == "ratio" else None
     if kind == "ratio":
         if (_by_code(cell, dom.count, v) == 0).any():
@@ -465,7 +495,7 @@ def _linear(design: SurveyDesign, variables: list[str], by: Columns, level: floa
     df = _domain_df(design, dom, valid, result.presence)
     extra = {"variable": variables[0] if kind != "ratio" else f"{variables[0]}/{variables[1]}"}
     return _result_frame(dom, extra, result.estimate, result.covariance, df, deff,
-                         result.n_cell, _missing_counts(dom, scope, valid), level)
+                         result.n_cell, n_missing, level)
 
 
 def mean(design: SurveyDesign, variable: str, by: Columns = None,
