@@ -19,6 +19,11 @@ first-order corrected statistic X^2 / mean(eigenvalues), which R does not print 
 which it takes the p-value (``chisq_p_value``). On R's apiclus1 (sch.wide x stype) R prints
 X-squared = 11.941, p-value = 0.005553: here ``pearson`` = 11.941, ``chisq`` = 10.387 and
 ``chisq_p_value`` = 0.005553. Report ``chisq`` with its p-value, or the F test.
+
+With missing values in either variable, X^2 is scaled to the valid cases and the design df
+counts the PSUs holding them (as every domain estimate here); R's ``svychisq`` scales X^2
+to all rows and takes ``ddf`` from the whole design. F, ``ndf``, ``chisq`` and its p-value
+do not depend on that choice.
 """
 
 from __future__ import annotations
