@@ -21,6 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -203,3 +204,74 @@ def test_one_item_battery_skips_alpha_and_a_region_code_selects_its_domain(tmp_p
     assert "Regional edition: E" in report and "for the 100 respondents in E" in report
     bad = _build(study, tmp_path / "reports", "region=QC", only=("01",))
     assert bad.returncode != 0 and "unknown region" in bad.stderr and "Elementary" in bad.stderr
+
+
+# ---- text codes, single questions, one Holm family: hand-made cases --------------------------
+TEXT_DICTIONARY = {
+    "dictionary": "text_coded", "id": "rid",
+    "missing_codes": {"DK": {"en": "Don't know", "ru": "Не знаю"}},
+    "batteries": {"scale": {"label": {"en": "Scale", "ru": "Шкала"}, "kind": "attitude"}},
+    "variables": [
+        {"name": "rid", "type": "integer", "role": "id", "label": "id"},
+        {"name": "w", "type": "number", "role": "weight", "label": "weight"},
+        {"name": "a1", "type": "string", "role": "item", "battery": "scale", "missing_codes": ["DK"], "label": "a1",
+         "values": {"disagree": "disagree", "neutral": "neutral", "agree": "agree"}},
+        {"name": "a2", "type": "string", "role": "item", "battery": "scale", "reversed": True, "label": "a2",
+         "values": {"disagree": "disagree", "neutral": "neutral", "agree": "agree"}},
+        {"name": "q", "type": "integer", "role": "question", "label": "q", "values": {1: "Yes", 0: "No"}},
+    ],
+}
+
+
+def _text_survey():
+    from workbench.schemas import parse_dictionary
+
+    dictionary = parse_dictionary(TEXT_DICTIONARY)
+    data = pd.DataFrame({"rid": [1, 2, 3, 4], "w": [1.0, 1.0, 2.0, 1.0],
+                         "a1": pd.array(["agree", "DK", "disagree", "neutral"], dtype="string"),
+                         "a2": pd.array(["disagree", "agree", "agree", "neutral"], dtype="string"),
+                         "q": pd.array([1, 0, 1, 1], dtype="Int64")})
+    return dictionary, data
+
+
+def test_text_answers_score_in_declared_order_numbers_by_value() -> None:
+    """Hand-calculated: text scores 1..3 in declared order; numeric codes by value (0 < 1)."""
+    dictionary, data = _text_survey()
+    assert qn.answer_scores(dictionary, "a1") == {"disagree": 1.0, "neutral": 2.0, "agree": 3.0}
+    assert qn.answer_scores(dictionary, "q") == {0: 0.0, 1: 1.0}
+    assert qn.positive_codes(dictionary, "a1") == [3.0]
+    scored = qn.scored_items(data, dictionary, ["a1", "a2"])
+    assert scored["a1"].tolist()[0] == 3.0 and np.isnan(scored["a1"].iloc[1])  # DK is missing
+    battery = qn.batteries(dictionary, kind=qn.ATTITUDE)[0]
+    # a2 reversed on 1..3: disagree(1) -> 3; index = mean(a1, reversed a2) for complete rows
+    index = qn.attitude_index(data, dictionary, battery)
+    assert index.tolist()[0] == 3.0 and np.isnan(index.iloc[1]) and index.tolist()[2:] == [1.0, 2.0]
+
+
+def test_single_question_answers_and_one_item_alpha_refused() -> None:
+    dictionary, data = _text_survey()
+    prepared = qn.prepare_survey(data, dictionary)
+    estimates = qn.estimate_indicators(prepared.design, prepared.indicators).set_index("indicator")
+    # weighted share of "Yes" (code 1, score 1): weights 1 + 2 + 1 of 5
+    assert estimates.loc["answer__q__1", "estimate"] == pytest.approx(4 / 5)
+    assert estimates.loc["answer__q__0", "estimate"] == pytest.approx(1 / 5)
+    one = qn.Battery("one", qn.ATTITUDE, None, ("a1",), (), 1.0, 3.0)
+    with pytest.raises(WorkbenchError, match="at least two items"):
+        qn.reliability(prepared.design, dictionary, one)
+
+
+def test_two_answer_question_test_equals_the_indicator_test_and_holm_is_one_family(prepared) -> None:
+    """Property: for a yes/no question the Rao-Scott test of the answers table is the test of
+    the 0/1 indicator; holm_family equals Holm over the concatenated p-values."""
+    _, survey = prepared
+    table, test = qn.compare_question(survey.design, survey.dictionary, "sch.wide", "stype")
+    _, indicator_test = qn.compare(survey.design, "answer__sch.wide__2", "stype")
+    assert test["F"] == pytest.approx(indicator_test["F"], rel=1e-12)
+    assert test["p_value"] == pytest.approx(indicator_test["p_value"], rel=1e-12)
+    assert list(dict.fromkeys(table["level"])) == ["E", "M", "H"]  # the dictionary's order
+    first = pd.DataFrame({"p_value": [0.01, 0.04]})
+    second = pd.DataFrame({"p_value": [0.03, np.nan]})
+    a, b = qn.holm_family([first, second], alpha=0.05)
+    expected = qn.holm([0.01, 0.04, 0.03, np.nan])
+    np.testing.assert_allclose(np.r_[a["p_holm"], b["p_holm"]], expected)
+    assert a["p_holm"].tolist() == pytest.approx([0.03, 0.06]) and b["p_holm"].iloc[0] == pytest.approx(0.06)

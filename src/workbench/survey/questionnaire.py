@@ -2,10 +2,13 @@
 
 A report on an attitude survey must run unchanged on another questionnaire that comes with its
 own dictionary, so nothing here names a variable: batteries are found by their ``kind`` and
-``group`` tags, design variables by their roles (``weight``, ``stratum``, ``cluster``,
-``fpc``; breakdowns ``stratum``, ``sex``, ``age_group`` (or ``age``), ``urban_rural``,
-``contact``), scale ranges by the declared value codes, and "don't know"/refused by the
-declared missing codes. The estimates themselves come from ``SurveyDesign``.
+``group`` tags, single questions by the role ``question``, design variables by their roles
+(``weight``, ``stratum``, ``cluster``, ``fpc``; every one but ``weight`` optional; breakdowns
+``stratum``, ``sex``, ``age_group`` (or ``age``), ``urban_rural``, ``contact`` and any number of
+``breakdown``), and "don't know"/refused by the declared missing codes. Answers may be coded as
+numbers or text: ``answer_scores`` turns them into scores (numbers by value, text by the order
+the dictionary declares), so order, direction and the upper half of a scale come from the
+dictionary. The estimates themselves come from ``SurveyDesign``.
 
 Indicators (``indicator_definitions``), each a derived column of the analysis frame so that
 the design's linearised variance, domains and Rao-Scott tests apply to it:
@@ -564,7 +567,13 @@ def compare_question(design: SurveyDesign, dictionary: DataDictionary, question:
                         "ci_low": table["row_percent_ci_low"].to_numpy() / 100,
                         "ci_high": table["row_percent_ci_high"].to_numpy() / 100,
                         "n": totals.reindex(table[by]).to_numpy().astype(int)})
-    return out, {k: float(result.test[k]) for k in ("F", "ndf", "ddf", "p_value")}
+    declared = list(dictionary.variables[by].values) if by in dictionary.variables else []
+    position = {code: k for k, code in enumerate(declared)}
+    answer_order = list(codes.values())
+    out = out.assign(_level=[position.get(v, len(position)) for v in out["level"]],
+                     _answer=[answer_order.index(a) if a in answer_order else len(answer_order) for a in out["answer"]])
+    out = out.sort_values(["_level", "_answer"], kind="stable").drop(columns=["_level", "_answer"])
+    return out.reset_index(drop=True), {k: float(result.test[k]) for k in ("F", "ndf", "ddf", "p_value")}
 
 
 def compare_questions(design: SurveyDesign, dictionary: DataDictionary, names: Sequence[str],
