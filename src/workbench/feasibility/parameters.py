@@ -164,10 +164,13 @@ def check_model(params: ParameterSet, model: str | None = None) -> None:
     ``model:``). An unknown name gets a did-you-mean suggestion; a missing one is named, so
     that validation fails instead of the build stopping on a ``KeyError``.
     """
+    try:
+        expected = model_parameter_names(params.model)
+    except WorkbenchError as error:
+        raise WorkbenchError(error.message, file=params.file, expected=error.expected) from None
     if model is not None and str(model) != params.model:
         raise WorkbenchError("the parameter file is for another model than study.yaml says", file=params.file,
                              value=params.model, expected=f"model: {model}")
-    expected = model_parameter_names(params.model)
     problems = [WorkbenchError(f"unknown parameter {name!r} for model {params.model}{suggestion(name, expected)}",
                                file=params.file, record_id=name, expected="one of " + ", ".join(expected))
                 for name in params.names if name not in expected]
