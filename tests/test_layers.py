@@ -50,8 +50,6 @@ KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
     ("workbench.study", "feasibility"): "validate() checks parameter files; issue 16.5: a validator registry",
     ("workbench.study", "qualitative"): "validate() opens .qdpx projects; issue 16.5: a validator registry",
     ("workbench.study", "mixed"): "validate() checks the joint-display mapping; issue 16.5: a validator registry",
-    ("workbench.qualitative.framework", "reporting"): "write_framework_xlsx uses the safe workbook writer; "
-                                                       "the writer belongs below the analysis packages (issue 16.5)",
 }
 
 

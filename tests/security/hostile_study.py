@@ -41,6 +41,8 @@ FORMULAS = [
     "\r=1337+1",
 ]
 HOSTILE = SCRIPTS + FORMULAS
+#: Markdown emphasis: shown as written, it never becomes a <strong> or <em> of its own
+EMPHASIS = "**1337** _1337_"
 #: in CSV files a carriage return inside a quoted value is refused by the strict reader
 IN_CSV = [h for h in HOSTILE if "\r" not in h]
 MARKER = "1337"
@@ -69,8 +71,8 @@ def _hostile_dictionary(study: Path) -> None:
     """The study's own survey dictionary with hostile English labels everywhere."""
     spec = yaml.safe_load((ROOT / "data_schemas" / "survey.yaml").read_text(encoding="utf-8"))
     count = 0
-    for battery in spec.get("batteries", {}).values():
-        battery["label"]["en"] = _hostile(count, battery["label"]["en"])
+    for battery in spec.get("batteries", {}).values():  # group labels: Markdown emphasis in each too
+        battery["label"]["en"] = f"{EMPHASIS} {_hostile(count, battery['label']['en'])}"
         count += 1
     for variable in spec["variables"]:
         variable["label"]["en"] = _hostile(count, variable["label"]["en"])

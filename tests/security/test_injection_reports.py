@@ -27,7 +27,7 @@ import pytest
 from workbench.reporting.render import offline_plotlyjs
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile_study import FORMULAS, HOSTILE, MARKER, SCRIPTS, write_hostile_study  # noqa: E402
+from hostile_study import EMPHASIS, FORMULAS, HOSTILE, MARKER, SCRIPTS, write_hostile_study  # noqa: E402
 
 pytestmark = pytest.mark.slow
 REPORTS = ["00_data_overview", "01_public_attitudes", "02_interviews_and_focus_groups",
@@ -108,6 +108,15 @@ def test_hostile_text_is_shown_as_text(hostile: dict[str, Path], name: str) -> N
     assert not re.search(r"\\[!-/:-@\[-`{-~]", text)  # no Markdown escape shows through
 
 
+@pytest.mark.parametrize("name", REPORTS)
+def test_markdown_syntax_from_data_is_not_interpreted(hostile: dict[str, Path], name: str) -> None:
+    # group labels carry "**1337** _1337_": rendered as Markdown it would become <strong>1337</strong>
+    root = lxml.html.document_fromstring((hostile["reports"] / f"{name}.html").read_text(encoding="utf-8"))
+    made = [el.tag for el in root.iter("strong", "em", "code", "del", "a") if el.text_content().strip() == MARKER]
+    assert made == []
+    assert EMPHASIS in visible_text(lxml.html.tostring(root, encoding="unicode"))
+
+
 def test_study_title_escaped_in_header_and_index(hostile: dict[str, Path]) -> None:
     for name in ("index", "00_data_overview"):
         text = visible_text((hostile["reports"] / f"{name}.html").read_text(encoding="utf-8"))
@@ -165,16 +174,15 @@ def test_pdf_shows_the_text(hostile: dict[str, Path]) -> None:
 
 @pytest.mark.browser
 def test_no_dialog_opens_in_chromium(hostile: dict[str, Path]) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
+    if shutil.which("chromium") is None:
         pytest.fail("Debian chromium is not installed: `make test` installs it (scripts/system-packages.sh)")
     from playwright.sync_api import sync_playwright
 
+    from workbench.reporting.pdf import CHROMIUM_ARGS, chromium_path
+
     dialogs: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync", "--disable-quic"])
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
                       else route.abort())

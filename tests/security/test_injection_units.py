@@ -25,7 +25,7 @@ from workbench.reporting.messages import Message, escape_markdown, text
 from workbench.reporting.notebook import markdown
 from workbench.reporting.render import OfflineHtmlRenderer, chart_text, offline_plotlyjs, safe_figure
 from workbench.reporting.tables import ReportTables
-from workbench.reporting.workbook import FORMULA_START, append_row, new_workbook, save, set_value
+from workbench.io.workbook import FORMULA_START, append_row, new_workbook, save, set_value
 
 #: hostile strings: markup, Markdown links and images, script-closing, entities, emphasis
 HOSTILE = [

@@ -8,7 +8,7 @@ of the code hierarchy (sub-codes roll up into them) or any list of code ids.
 
 ``framework_matrix`` returns a tidy DataFrame (one row per case x theme);
 ``write_framework_xlsx`` writes it in the Framework layout with the workbench's one
-workbook writer (``workbench.reporting.workbook``: every string a text cell, never a
+workbook writer (``workbench.io.workbook``: every string a text cell, never a
 formula): one sheet with cases as rows and themes as columns (summaries), one with the
 references, one per theme with the case summaries and references side by side.
 """
@@ -147,7 +147,7 @@ def write_framework_xlsx(matrix: pd.DataFrame, path: str | Path, *, title: str =
     """
     from openpyxl.styles import Alignment
 
-    from workbench.reporting import workbook
+    from workbench.io import workbook
 
     missing = [c for c in _COLUMNS if c not in matrix.columns]
     if missing:

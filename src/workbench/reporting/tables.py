@@ -152,7 +152,7 @@ class ReportTables:
 
     def write_xlsx(self, path: str | Path, synthetic: bool = False) -> Path:
         """Write every shown table to one workbook: a contents sheet, then a sheet per table."""
-        from workbench.reporting import workbook  # the one writer: strings as text, never formulas
+        from workbench.io import workbook  # the one writer: strings as text, never formulas
 
         book = workbook.new_workbook()
         contents = pd.DataFrame({

@@ -8,7 +8,9 @@ spreadsheet importer could take for a formula (first character ``=``, ``+``, ``-
 tab or carriage return; OWASP's CSV-injection guidance) also gets Excel's quote prefix, so
 that it stays text even when someone edits the cell. The text itself is never changed,
 except for control characters that XML 1.0 cannot hold, which become U+FFFD. Numbers are
-written as numbers, dates as dates, blanks (None, NaN, NA) as empty cells.
+written as numbers, dates as dates, blanks (None, NaN, NA) as empty cells. The writer sits in
+``io`` (below the analysis packages) so that the report annexes and analysis code that writes
+a workbook (the framework matrix) share it.
 """
 
 from __future__ import annotations
