@@ -166,5 +166,5 @@ def test_eligible_population_rejects_unknown_risk_levels():
     clients = client_table().assign(risk=["high", "very high", "low", "medium", "medium", "high", "low", "medium"])
     with pytest.raises(WorkbenchError, match="risk levels outside"):
         eligible_population(clients, region_col="oblast", risk_col="risk", extremist_col="ve")
-    with pytest.raises(WorkbenchError, match="no column"):
+    with pytest.raises(WorkbenchError, match="lacks a column"):
         eligible_population(clients, region_col="region", risk_col="risk")

@@ -123,5 +123,5 @@ def test_unserved_region_is_an_error():
     params = load_parameters(default_parameter_file("reentry_centre"))
     with pytest.raises(WorkbenchError, match="Atlantis"):
         base_case(model, params)
-    with pytest.raises(WorkbenchError, match="no column"):
+    with pytest.raises(WorkbenchError, match="lacks a column"):
         reentry_centre_model(demand.drop(columns="releases"))

@@ -32,7 +32,7 @@ def test_values_at_matches_lifelines_predict_by_group() -> None:
 
 
 def test_values_at_names_a_missing_column() -> None:
-    with pytest.raises(WorkbenchError, match="column not found"):
+    with pytest.raises(WorkbenchError, match="lacks a column"):
         values_at(pd.DataFrame({"group": ["all"], "time": [0.0]}), [1], columns=["survival"])
 
 

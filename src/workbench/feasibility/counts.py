@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 from workbench.io.safe_yaml import load_yaml
 from workbench.regions import canonical_region
@@ -103,10 +104,7 @@ def population_from_counts(counts: pd.DataFrame, rules: EligibilityRules | None 
     without a ``violent_extremist`` column counts violent-extremist clients only.
     """
     rules = rules or EligibilityRules()
-    for column in ("region", "risk_level", "clients"):
-        if column not in counts.columns:
-            raise WorkbenchError(f"count table has no column {column!r}", column=column,
-                                 expected="region, risk_level, clients (releases_per_year optional)")
+    require_columns(counts, ["region", "risk_level", "clients"], what="the count table")
     out = counts.copy()
     if "releases_per_year" not in out.columns:
         out["releases_per_year"] = 0.0

@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 
 from workbench.regions import REGIONS  # one spelling of the regions everywhere
@@ -30,13 +31,6 @@ class EligibilityRules:
 
     risk_levels: Sequence[str] = field(default_factory=lambda: ("medium", "high"))
     extremist_only: bool = True
-
-
-def _require(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [column for column in columns if column not in table.columns]
-    if missing:
-        raise WorkbenchError(f"{what} has no column(s) {missing}", column=missing[0],
-                             expected="columns " + ", ".join(columns))
 
 
 def eligible_population(clients: pd.DataFrame, *, region_col: str = "region", risk_col: str = "risk_level",
@@ -59,7 +53,7 @@ def eligible_population(clients: pd.DataFrame, *, region_col: str = "region", ri
     rules = rules or EligibilityRules()
     if extremist_col is not None and extremist_col not in clients.columns:
         extremist_col = None
-    _require(clients, [region_col, risk_col], "client table")
+    require_columns(clients, [region_col, risk_col], what="the client table")
     frame = clients.copy()
     unknown = sorted(set(frame[risk_col].dropna().astype(str)) - set(RISK_LEVELS))
     if unknown or frame[risk_col].isna().any():
@@ -68,7 +62,7 @@ def eligible_population(clients: pd.DataFrame, *, region_col: str = "region", ri
     dated = start_col is not None and end_col is not None and as_of is not None
     keys = [region_col, risk_col] + ([extremist_col] if extremist_col else [])
     if dated:
-        _require(frame, [start_col, end_col], "client table")
+        require_columns(frame, [start_col, end_col], what="the client table")
         day = pd.Timestamp(as_of)
         start = pd.to_datetime(frame[start_col], errors="raise")
         end = pd.to_datetime(frame[end_col], errors="raise")
@@ -83,7 +77,7 @@ def eligible_population(clients: pd.DataFrame, *, region_col: str = "region", ri
         counts["violent_extremist"] = counts["violent_extremist"].astype(bool)
     counts["releases_per_year"] = 0.0
     if releases is not None:
-        _require(releases, ["region", "risk_level", "releases_per_year"], "release table")
+        require_columns(releases, ["region", "risk_level", "releases_per_year"], what="the release table")
         per_cell = releases.groupby(["region", "risk_level"])["releases_per_year"].sum()
         if extremist_col:
             # releases are not split by flag: attribute them to the extremist rows, which the
@@ -105,7 +99,7 @@ def eligible_population(clients: pd.DataFrame, *, region_col: str = "region", ri
 
 def eligible_totals(population: pd.DataFrame) -> dict[str, float]:
     """Sum the eligible rows: ``clients`` (average caseload) and ``releases_per_year``."""
-    _require(population, ["clients", "releases_per_year", "eligible"], "population table")
+    require_columns(population, ["clients", "releases_per_year", "eligible"], what="the population table")
     eligible = population[population["eligible"].astype(bool)]
     return {"clients": float(eligible["clients"].sum()), "releases_per_year": float(eligible["releases_per_year"].sum())}
 
@@ -121,7 +115,7 @@ def project_demand(history: pd.DataFrame, years: int = 5, *, region_col: str = "
     proportions. Returns ``region``, ``year`` and the counts (floats, persons per year) for the
     projected years only.
     """
-    _require(history, [region_col, year_col, *count_cols], "demand history")
+    require_columns(history, [region_col, year_col, *count_cols], what="the demand history")
     first = start_year if start_year is not None else int(history[year_col].max()) + 1
     future = np.arange(first, first + years)
     rows = []

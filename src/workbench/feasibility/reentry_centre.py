@@ -36,6 +36,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 from workbench.feasibility.engine import Model, Values
 
@@ -100,10 +101,7 @@ def erlang_b(load: np.ndarray, servers: np.ndarray) -> np.ndarray:
 
 def _demand_arrays(demand: pd.DataFrame) -> tuple[list[str], list[int], np.ndarray, np.ndarray]:
     required = ["region", "year", "releases", "probation_completions"]
-    missing = [column for column in required if column not in demand.columns]
-    if missing:
-        raise WorkbenchError(f"demand table has no column(s) {missing}", column=missing[0],
-                             expected=", ".join(required))
+    require_columns(demand, required, what="the demand table")
     regions = sorted(demand["region"].unique())
     years = sorted(int(year) for year in demand["year"].unique())
     grid = demand.groupby(["region", "year"])[["releases", "probation_completions"]].sum()

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.errors import WorkbenchError
+from workbench.columns import require_columns
 from workbench.mixed.mapping import IndicatorRef, JointDisplayMapping, _as_text
 from workbench.qualitative.analysis import participants, segment_participants
 from workbench.qualitative.corpus import Corpus
@@ -88,11 +88,9 @@ def survey_evidence(design: SurveyDesign, indicators: pd.DataFrame, by: str | No
 
 # ---- qualitative strand ----------------------------------------------------------------------
 def _matches(table: pd.DataFrame, selector: dict[str, tuple[str, ...]]) -> pd.Series:
+    require_columns(table, list(selector), what="the cases table (attributes named by the mapping)")
     mask = pd.Series(True, index=table.index)
     for attribute, values in selector.items():
-        if attribute not in table.columns:
-            raise WorkbenchError("the cases table lacks an attribute of the mapping", column=attribute,
-                                 expected=f"one of {list(table.columns)}")
         mask &= table[attribute].map(lambda v: _as_text(v) if not pd.isna(v) else "").isin(values)
     return mask
 

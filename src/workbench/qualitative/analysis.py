@@ -23,6 +23,7 @@ from typing import Any, Literal, Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 
 CooccurrenceUnit = Literal["overlap", "turn", "document"]
@@ -34,19 +35,9 @@ STAFF_ROLES: tuple[str, ...] = ("interviewer", "moderator")
 # ---------------------------------------------------------------------------------------
 
 
-def _require(table: pd.DataFrame, columns: Sequence[str], name: str) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise WorkbenchError(
-            f"the {name} table lacks required columns",
-            column=", ".join(missing),
-            expected=", ".join(columns),
-        )
-
-
 def accepted_segments(segments: pd.DataFrame) -> pd.DataFrame:
     """Copy of the segments with status "accepted" (a missing status counts as accepted)."""
-    _require(segments, ["segment_id", "doc_id", "start", "end", "code_id"], "segments")
+    require_columns(segments, ["segment_id", "doc_id", "start", "end", "code_id"], what="the segments table")
     if "status" in segments.columns:
         status = segments["status"].fillna("accepted").astype(str)
         segments = segments[status == "accepted"]
@@ -57,7 +48,7 @@ def accepted_segments(segments: pd.DataFrame) -> pd.DataFrame:
 
 def code_ancestors(codes: pd.DataFrame) -> dict[Any, list[Any]]:
     """For each code_id its path from the top-level code down to itself."""
-    _require(codes, ["code_id", "parent_id"], "codes")
+    require_columns(codes, ["code_id", "parent_id"], what="the codes table")
     parents = {
         row.code_id: (None if pd.isna(row.parent_id) else row.parent_id)
         for row in codes.itertuples(index=False)
@@ -107,7 +98,7 @@ def participants(
     attributes of the same name. A document without case and turns gets one row with no
     participant. Turns whose ``role`` is "interviewer" or "moderator" are not participants.
     """
-    _require(documents, ["doc_id"], "documents")
+    require_columns(documents, ["doc_id"], what="the documents table")
     docs = documents.drop(columns=[c for c in ("text",) if c in documents.columns]).copy()
     docs["doc_id"] = docs["doc_id"].astype(str)
     docs = docs.rename(columns={"name": "doc_name"})
@@ -116,7 +107,7 @@ def participants(
     rows = []
     turn_docs: set[str] = set()
     if turns is not None and not turns.empty:
-        _require(turns, ["doc_id", "speaker", "start", "end"], "turns")
+        require_columns(turns, ["doc_id", "speaker", "start", "end"], what="the turns table")
         speaker_columns = [c for c in turns.columns if c not in ("doc_id", "turn_id", "start", "end")]
         speakers = turns.copy()
         speakers["doc_id"] = speakers["doc_id"].astype(str)
@@ -134,7 +125,7 @@ def participants(
     rows.append(interviews)
     table = pd.concat(rows, ignore_index=True)
     if cases is not None and not cases.empty:
-        _require(cases, ["case_id"], "cases")
+        require_columns(cases, ["case_id"], what="the cases table")
         case_table = cases.rename(columns={"name": "case_name"}).copy()
         attributes = [c for c in case_table.columns if c != "case_id"]
         table = table.merge(case_table, on="case_id", how="left", suffixes=("_speaker", ""))

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 from workbench.qualitative.corpus import Corpus, validate_corpus
 
@@ -160,10 +161,7 @@ def recode(corpus: Corpus, mapping: Mapping[str, str | None] | pd.DataFrame, *, 
     segments. Old codes are removed from the codebook; their children move to the new code.
     """
     if isinstance(mapping, pd.DataFrame):
-        for column in (old, new):
-            if column not in mapping.columns:
-                raise WorkbenchError("missing column in the recoding table", column=column,
-                                     expected=f"columns {old!r} and {new!r}")
+        require_columns(mapping, [old, new], what="the recoding table")
         pairs = list(zip(mapping[old], mapping[new], strict=True))
     else:
         pairs = list(mapping.items())

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.agreement import agreement_band
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 from workbench.qualitative.analysis import accepted_segments, code_ancestors
 from workbench.qualitative.corpus import Corpus
@@ -42,9 +43,7 @@ def primary_coder(segments: pd.DataFrame) -> Any:
     In a study where a second coder double-codes a sample for reliability, this is the
     coder whose coding the findings rest on.
     """
-    if "coder" not in segments.columns:
-        raise WorkbenchError("the segments table has no coder column", column="coder",
-                             expected="the coder of each segment")
+    require_columns(segments, ["coder"], what="the segments table")
     accepted = accepted_segments(segments)
     documents = accepted.dropna(subset=["coder"]).groupby("coder")["doc_id"].nunique()
     if documents.empty:
@@ -95,10 +94,8 @@ def interpret_reliability(table: pd.DataFrame) -> pd.DataFrame:
     truncated to [-1, 1], the range kappa can take (``cohen_ci_low``/``cohen_ci_high``
     replaced; the untruncated limits stay in ``cohen_wald_low``/``cohen_wald_high``).
     """
-    missing = [c for c in ("cohen_kappa", "cohen_ci_low", "cohen_ci_high", "alpha") if c not in table.columns]
-    if missing:
-        raise WorkbenchError("not a reliability table", column=", ".join(missing),
-                             expected="the columns of code_reliability")
+    require_columns(table, ["cohen_kappa", "cohen_ci_low", "cohen_ci_high", "alpha"],
+                    what="the reliability table (code_reliability)")
     out = table.copy()
     out["cohen_wald_low"] = out["cohen_ci_low"]
     out["cohen_wald_high"] = out["cohen_ci_high"]
@@ -115,10 +112,7 @@ def quote_cases(quotes: pd.DataFrame, documents: pd.DataFrame, turns: pd.DataFra
     A quote (doc_id, start) lies in a speaker turn: that turn's ``case_id`` when the turns
     table has one; otherwise the document's ``case_id`` (individual interviews).
     """
-    for column in ("doc_id", "start"):
-        if column not in quotes.columns:
-            raise WorkbenchError("the quotes table lacks a column", column=column,
-                                 expected="doc_id and start (from quote_bank)")
+    require_columns(quotes, ["doc_id", "start"], what="the quotes table (quote_bank)")
     by_document = dict(zip(documents["doc_id"].astype(str), documents["case_id"]))
     spans: dict[str, list[tuple[int, int, Any]]] = {}
     if turns is not None and not turns.empty and "case_id" in turns.columns:
@@ -141,9 +135,7 @@ def cooccurrence_graph(cooccurrence: pd.DataFrame, sizes: pd.Series | dict[Any, 
     Nodes: every code of a kept edge plus every code in ``sizes`` (attribute size, e.g.
     the number of turns or cases with the code; 0 when not given).
     """
-    for column in ("code_a", "code_b", weight):
-        if column not in cooccurrence.columns:
-            raise WorkbenchError("not a co-occurrence table", column=column, expected="code_a, code_b, n_both")
+    require_columns(cooccurrence, ["code_a", "code_b", weight], what="the co-occurrence table")
     graph = nx.Graph()
     sizes = dict(sizes) if sizes is not None else {}
     for code_id, size in sizes.items():
@@ -193,9 +185,7 @@ def spread_overlapping(table: pd.DataFrame, x: str, y: str, *, radius: float = 0
     evenly spaced, in the order of ``order`` columns (default: table order); a single point
     stays where it is. The data columns are not changed.
     """
-    for column in (x, y):
-        if column not in table.columns:
-            raise WorkbenchError("the table lacks a position column", column=column, expected=f"{x}, {y}")
+    require_columns(table, [x, y], what="the table of positions")
     out = table.copy()
     ordered = out.sort_values(list(order), kind="stable") if order else out
     x_plot = pd.Series(out[x].astype(float), index=out.index)
@@ -225,11 +215,9 @@ def cases_by_group(segments: pd.DataFrame, documents: pd.DataFrame, cases: pd.Da
     """
     from workbench.qualitative.analysis import code_attribute_matrix
 
+    require_columns(cases, attributes, what="the cases table")
     frames = []
     for attribute in attributes:
-        if attribute not in cases.columns:
-            raise WorkbenchError("the cases table lacks the attribute", column=attribute,
-                                 expected=f"one of {[c for c in cases.columns if c != 'case_id']}")
         matrix = code_attribute_matrix(segments, documents, cases, attribute, turns, codes)
         matrix = matrix[matrix["code_id"].isin(list(code_ids)) & matrix["level"].notna()]
         frames.append(matrix)

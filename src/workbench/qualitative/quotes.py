@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 from workbench.qualitative.analysis import _code_names, segment_participants
 
@@ -94,8 +95,7 @@ def _people_table(people: pd.DataFrame | Iterable[str] | None) -> list[tuple[str
     if people is None:
         return []
     if isinstance(people, pd.DataFrame):
-        if "name" not in people.columns:
-            raise WorkbenchError("the people table lacks the name column", column="name", expected="name, kind")
+        require_columns(people, ["name"], what="the people table (name, kind)")
         kinds = people["kind"] if "kind" in people.columns else pd.Series("person", index=people.index)
         return [
             (str(name), str(kind) if str(kind) in ("person", "place") else "person")

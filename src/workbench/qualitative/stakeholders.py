@@ -29,6 +29,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 from workbench.qualitative.analysis import accepted_segments
 from workbench.qualitative.quotes import _word_pattern
@@ -49,12 +50,7 @@ QUADRANTS = {
 
 
 def _check_stakeholders(stakeholders: pd.DataFrame) -> None:
-    missing = [c for c in ("stakeholder_id", "name") if c not in stakeholders.columns]
-    if missing:
-        raise WorkbenchError(
-            "the stakeholders table lacks required columns", column=", ".join(missing),
-            expected="stakeholder_id, name, type, influence, interest, stance",
-        )
+    require_columns(stakeholders, ["stakeholder_id", "name"], what="the stakeholders table")
 
 
 def _name_pattern(name: str, aliases: Any) -> re.Pattern[str]:
@@ -241,9 +237,8 @@ def influence_interest_grid(
     quadrant [, centrality columns].
     """
     _check_stakeholders(stakeholders)
+    require_columns(stakeholders, ["influence", "interest"], what="the stakeholders table (ratings)")
     for column in ("influence", "interest"):
-        if column not in stakeholders.columns:
-            raise WorkbenchError("the stakeholders table lacks a rating column", column=column, expected="numbers on the rating scale")
         values = pd.to_numeric(stakeholders[column], errors="coerce")
         bad = values.isna() & stakeholders[column].notna()
         out_of_scale = values.notna() & ((values < scale[0]) | (values > scale[1]))

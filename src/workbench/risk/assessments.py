@@ -15,17 +15,12 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 
 #: supervision intensity each level calls for (the classification system's rule)
 REQUIRED_SUPERVISION = {"low": "reduced", "medium": "standard", "high": "intensive"}
 SUPERVISION_ORDER = ("reduced", "standard", "intensive")
-
-
-def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    for column in columns:
-        if column not in df.columns:
-            raise WorkbenchError(f"the {what} table has no column {column!r}", column=column)
 
 
 def check_assessment_sequence(assessments: pd.DataFrame, client: str = "client_id", date: str = "assessment_date",
@@ -34,7 +29,7 @@ def check_assessment_sequence(assessments: pd.DataFrame, client: str = "client_i
     """Raise ``WorkbenchError`` unless every client has exactly one intake, no reassessment
     is dated before the intake, and (when ``clients`` is given) every assessed client is
     a known client."""
-    _require(assessments, [client, date, kind], "assessments")
+    require_columns(assessments, [client, date, kind], what="the assessments table")
     dates = pd.to_datetime(assessments[date], errors="coerce")
     if dates.isna().any():
         row = int(np.flatnonzero(dates.isna().to_numpy())[0])
@@ -87,7 +82,7 @@ def level_history(scored: pd.DataFrame, client: str = "client_id", date: str = "
     ``end`` maps client id to the end of supervision (Series indexed by client, or dict).
     Assessments without a level (cannot score, no override) are left out.
     """
-    _require(scored, [client, date, level], "scored assessments")
+    require_columns(scored, [client, date, level], what="the scored assessments table")
     data = scored[[client, date, level]].dropna(subset=[level]).copy()
     data[date] = pd.to_datetime(data[date])
     data = data.sort_values([client, date], kind="stable").reset_index(drop=True)
@@ -162,7 +157,7 @@ def supervision_adherence(history: pd.DataFrame, supervision: pd.DataFrame, clie
     ``days_above``, ``days_unrecorded`` (level in force but no episode). A high-risk
     client with ``days_below > 0`` was stepped down before a reassessment lowered the level.
     """
-    _require(supervision, [client, start, end, intensity], "supervision")
+    require_columns(supervision, [client, start, end, intensity], what="the supervision table")
     episodes = supervision[[client, start, end, intensity]].copy()
     episodes[start] = pd.to_datetime(episodes[start])
     episodes[end] = pd.to_datetime(episodes[end])
@@ -215,7 +210,7 @@ def level_flows(history: pd.DataFrame, steps: int = 3, levels: Sequence[str] = (
     up to ``steps`` transitions. Takes ``level_history`` output; columns ``step_from``,
     ``step_to``, ``from_level``, ``to_level``, ``n`` (only pairs that occur, levels in
     order)."""
-    _require(history, ["client_id", "sequence", "level"], "level history")
+    require_columns(history, ["client_id", "sequence", "level"], what="the level history table")
     nodes = history[history["sequence"] <= steps][["client_id", "sequence", "level"]]
     following = nodes.assign(sequence=nodes["sequence"] - 1).rename(columns={"level": "to_level"})
     pairs = nodes.rename(columns={"level": "from_level"}).merge(following, on=["client_id", "sequence"])
@@ -235,7 +230,7 @@ def level_distribution(table: pd.DataFrame, by: Sequence[str] = ("region", "sex"
     a level) and ``share_<level>`` (0-1) for every level; rows without a level are left out.
     Groups are those present in the data, sorted (categorical order when categorical)."""
     by = list(by)
-    _require(table, [*by, level], "clients")
+    require_columns(table, [*by, level], what="the clients table")
     data = table.dropna(subset=[level])
     unknown = sorted(set(data[level]) - set(levels))
     if unknown:

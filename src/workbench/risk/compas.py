@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 
 NEEDED = ("sex", "race", "age", "decile_score", "score_text", "priors_count", "days_b_screening_arrest",
@@ -31,10 +32,7 @@ def load_compas(path: str | Path) -> pd.DataFrame:
                              expected="compas-scores-two-years.csv from propublica/compas-analysis")
     # keep_default_na=False so that score_text 'N/A' stays a text value, as ProPublica's R code saw it
     raw = pd.read_csv(file, keep_default_na=False, na_values=[""], low_memory=False)
-    missing = [c for c in NEEDED if c not in raw.columns]
-    if missing:
-        raise WorkbenchError("the file lacks COMPAS columns", file=str(file), value=missing,
-                             expected=", ".join(NEEDED))
+    require_columns(raw, NEEDED, what="the COMPAS file", file=str(file))
     days = pd.to_numeric(raw["days_b_screening_arrest"], errors="coerce")
     keep = (days.between(-30, 30) & (pd.to_numeric(raw["is_recid"], errors="coerce") != -1)
             & (raw["c_charge_degree"] != "O") & (raw["score_text"] != "N/A"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 
 
@@ -24,9 +25,7 @@ def follow_up(clients: pd.DataFrame, client: str = "client_id", start: str = "fo
     an event: end of the probation term or the data cut-off), ``potential_days``."""
     if potential_end is not None and potential_end not in clients.columns:
         potential_end = None
-    for column in (client, start, end, outcome):
-        if column not in clients.columns:
-            raise WorkbenchError(f"the clients table has no column {column!r}", column=column)
+    require_columns(clients, [client, start, end, outcome], what="the clients table")
     begin = pd.to_datetime(clients[start], errors="coerce")
     finish = pd.to_datetime(clients[end], errors="coerce")
     kinds = clients[outcome].astype("string")

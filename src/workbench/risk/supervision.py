@@ -15,6 +15,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 
 #: trained probation officers (UNODC results report 2021-2023: 88 officers trained)
@@ -42,9 +43,7 @@ def contact_standards(standards: pd.DataFrame | None = None) -> pd.DataFrame:
     """Contact standards per level with ``hours_per_client_month`` (officer hours one client
     at that level needs a month)."""
     table = (DEFAULT_STANDARDS if standards is None else standards).copy()
-    missing = [c for c in ["level", *_STANDARD_COLUMNS] if c not in table.columns]
-    if missing:
-        raise WorkbenchError("contact standards lack columns", value=missing, expected=", ".join(_STANDARD_COLUMNS))
+    require_columns(table, ["level", *_STANDARD_COLUMNS], what="the contact standards")
     negative = (table[_STANDARD_COLUMNS] < 0).any(axis=1)
     if negative.any():
         row = int(np.flatnonzero(negative.to_numpy())[0])
@@ -72,9 +71,7 @@ def caseload(clients: pd.DataFrame, by: Sequence[str] = ("region", "office_id"),
     """Clients per group and level (all levels listed, zeros included): ``by`` columns,
     ``level``, ``clients``."""
     by = list(by)
-    for column in [*by, level]:
-        if column not in clients.columns:
-            raise WorkbenchError(f"the clients table has no column {column!r}", column=column)
+    require_columns(clients, [*by, level], what="the clients table")
     counts = clients.groupby([*by, level], observed=True).size()
     groups = clients[by].drop_duplicates().sort_values(by) if by else pd.DataFrame(index=[0])
     grid = groups.merge(pd.DataFrame({level: list(levels)}), how="cross")
@@ -165,9 +162,7 @@ def officers_by_group(offices: pd.DataFrame, total: float | None = None, by: str
     they add up to ``total`` (officer equivalents, keeping each group's share): a what-if on
     staff numbers keeps the present spread over regions. Columns ``by``, ``officers``.
     """
-    for column in (by, "officers"):
-        if column not in offices.columns:
-            raise WorkbenchError(f"the offices table has no column {column!r}", column=column)
+    require_columns(offices, [by, "officers"], what="the offices table")
     counts = pd.to_numeric(offices["officers"], errors="coerce")
     if counts.isna().any() or (counts < 0).any():
         row = int(np.flatnonzero((counts.isna() | (counts < 0)).to_numpy())[0])

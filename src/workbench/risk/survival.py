@@ -23,14 +23,13 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.statistics import multivariate_logrank_test, proportional_hazard_test
 from scipy import stats
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 
 
 def _check(df: pd.DataFrame, columns: Sequence[str], duration: str) -> pd.DataFrame:
     """Copy of the needed columns; durations must be present and non-negative."""
-    for column in columns:
-        if column not in df.columns:
-            raise WorkbenchError("column not found in the table", column=column, expected=f"one of {list(df.columns)}")
+    require_columns(df, columns, what="the table")
     data = df[list(dict.fromkeys(columns))].copy()
     bad = pd.to_numeric(data[duration], errors="coerce")
     problem = bad.isna() | (bad < 0)
@@ -196,10 +195,7 @@ def values_at(table: pd.DataFrame, times: Sequence[float], columns: Sequence[str
     Returns ``group``, ``time`` and ``columns``; values are NaN after a group's last
     observed time (the curve is not estimated there). Times are in the table's units.
     """
-    for column in [group, time, *columns]:
-        if column not in table.columns:
-            raise WorkbenchError("column not found in the estimate table", column=column,
-                                 expected=f"one of {list(table.columns)}")
+    require_columns(table, [group, time, *columns], what="the estimate table")
     rows = []
     for value, part in table.groupby(group, sort=False, observed=True):
         ordered = part.sort_values(time, kind="stable")

@@ -32,6 +32,7 @@ from scipy import stats
 from sklearn.metrics import brier_score_loss
 from statsmodels.stats.proportion import proportion_confint
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 
 OVERALL = "overall"
@@ -47,10 +48,7 @@ def _as_list(by: str | Sequence[str] | None) -> list[str]:
 def _prepare(df: pd.DataFrame, score: str, outcome: str, extra: Iterable[str] = ()) -> pd.DataFrame:
     """Copy of the needed columns with rows lacking score or outcome removed; the outcome
     must be 0/1 (or boolean)."""
-    for column in [score, outcome, *extra]:
-        if column not in df.columns:
-            raise WorkbenchError("column not found in the table", column=column,
-                                 expected=f"one of {list(df.columns)}")
+    require_columns(df, [score, outcome, *extra], what="the table")
     data = df[[score, outcome, *[c for c in extra if c not in (score, outcome)]]].copy()
     data[score] = pd.to_numeric(data[score], errors="coerce")
     values = pd.to_numeric(data[outcome].astype("object").where(data[outcome].notna()), errors="coerce")
