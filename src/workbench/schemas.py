@@ -223,6 +223,10 @@ class DataDictionary:
                               "answer", f"{code} = {var.values[code]['en']}",
                         "the same meaning in the file and the dictionary (declare it under missing_codes, or "
                         "remove the user-missing declaration)")
+                elif code not in var.missing_codes:
+                    add(name, f"the file declares code {code} user-missing, the dictionary does not: it is read "
+                              "as an answer", code, "the code under the variable's missing_codes in the dictionary",
+                        severity="warning")
         return problems
 
     def pandera_schema(self, present: Iterable[str] | None = None) -> pa.DataFrameSchema:

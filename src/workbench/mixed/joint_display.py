@@ -28,9 +28,9 @@ def load_study_mapping(study: Any, name: str = "joint_display") -> JointDisplayM
     """The mapping dataset ``name`` of a study, validated against the study's own survey
     dictionary, codebook and cases (datasets named in the mapping)."""
     path = study.path(name)
-    import yaml
+    from workbench.io.safe_yaml import load_yaml
 
-    head = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    head = load_yaml(path, what="the mapping file") or {}
     survey = str(head.get("survey", "survey")) if isinstance(head, dict) else "survey"
     codes_name = str(head.get("codes", "qual_codes")) if isinstance(head, dict) else "qual_codes"
     for dataset in (survey, codes_name):
