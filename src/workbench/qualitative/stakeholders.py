@@ -186,6 +186,9 @@ def stakeholder_centrality(graph: nx.Graph, *, top_n: int = 5) -> pd.DataFrame:
         }
     )
     table["eigenvector"] = table["eigenvector"].where(table["eigenvector"] > 1e-12, 0.0)
+    # the iterative solvers leave noise in the last digits that differs between runs: round
+    # it away, so that tied stakeholders keep one order and one potential_leader flag
+    table[["betweenness", "eigenvector"]] = table[["betweenness", "eigenvector"]].round(12)
     table = table.sort_values(
         ["eigenvector", "betweenness", "strength", "stakeholder_id"],
         ascending=[False, False, False, True], kind="stable", key=lambda s: s.astype(str) if s.name == "stakeholder_id" else s,
