@@ -147,6 +147,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     """Check that the recorded inputs are the files on disk; with ``--recompute`` rebuild the
     reports in a temporary folder and compare every recorded figure (exit 1 when any differs)."""
+    from workbench.reporting.figures import format_differences
     from workbench.reporting.manifest import MANIFEST, check_inputs, figure_differences, read_manifest, study_root
 
     reports = Path(args.reports)
@@ -170,10 +171,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                                                progress=lambda line: print(line, file=sys.stderr, flush=True))
     seconds = time.perf_counter() - start
     if len(differences):
-        shown = differences.astype(object).where(differences.notna(), "(absent)")
-        with pd.option_context("display.max_rows", None, "display.max_colwidth", 120, "display.width", 250,
-                               "display.float_format", repr):
-            print(shown.to_string(index=False))
+        print(format_differences(differences))
         print(f"{len(differences)} of {compared} recorded figures differ (recomputed in {seconds:.1f} s)",
               file=sys.stderr)
         return EXIT_FAILED

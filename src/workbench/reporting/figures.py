@@ -184,3 +184,14 @@ def compare_figures(recorded: dict[str, Any], recomputed: dict[str, Any],
             for key in [*recorded, *(k for k in recomputed if k not in recorded)]
             if key not in recorded or key not in recomputed or not same_figure(recorded[key], recomputed[key], rel_tol)]
     return pd.DataFrame(rows, columns=["identifier", "recorded", "recomputed"], dtype=object)
+
+
+def format_differences(table: pd.DataFrame) -> str:
+    """A differences table as left-aligned text; numbers unrounded, a missing side "(absent)"."""
+    columns = list(table.columns)
+    cells = [[("(absent)" if value is None or value is pd.NA else repr(value) if isinstance(value, float)
+               else str(value)) for value in row] for row in table.itertuples(index=False)]
+    widths = [max([len(str(c)), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(columns, widths)).rstrip()]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
+    return "\n".join(lines)
