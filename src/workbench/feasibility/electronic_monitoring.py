@@ -217,15 +217,15 @@ def executive_facts(summary: pd.DataFrame, population: pd.DataFrame,
 
     ``summary`` is :func:`workbench.feasibility.engine.summarise` output; ``probabilities``
     optional named probabilities (e.g. ``{"gps_cheaper_than_custody": 0.83}``). Columns
-    ``fact``, ``option``, ``metric``, ``base``, ``mean``, ``low``, ``high``, ``interval``.
+    ``fact``, ``option``, ``metric``, ``base``, ``mean``, ``low``, ``high``, ``level`` (the coverage of low-high).
     """
     totals = eligible_totals(population)
     rows = [{"fact": "eligible_clients", "option": None, "metric": "clients_monitored",
              "base": totals["clients"], "mean": totals["clients"], "low": totals["clients"],
-             "high": totals["clients"], "interval": None},
+             "high": totals["clients"], "level": None},
             {"fact": "eligible_releases_per_year", "option": None, "metric": "releases_per_year",
              "base": totals["releases_per_year"], "mean": totals["releases_per_year"],
-             "low": totals["releases_per_year"], "high": totals["releases_per_year"], "interval": None}]
+             "low": totals["releases_per_year"], "high": totals["releases_per_year"], "level": None}]
     indexed = summary.set_index("outcome")
     for option in OPTIONS:
         for metric in ["annual_cost", "cost_per_client_day", "net_cost", "avoided_prison_days",
@@ -235,8 +235,8 @@ def executive_facts(summary: pd.DataFrame, population: pd.DataFrame,
                 row = indexed.loc[name]
                 rows.append({"fact": name, "option": option, "metric": metric, "base": row["base"],
                              "mean": row["mean"], "low": row["low"], "high": row["high"],
-                             "interval": row["interval"]})
+                             "level": row["level"]})
     for name, probability in (probabilities or {}).items():
         rows.append({"fact": name, "option": None, "metric": "probability", "base": None, "mean": probability,
-                     "low": None, "high": None, "interval": None})
+                     "low": None, "high": None, "level": None})
     return pd.DataFrame(rows)

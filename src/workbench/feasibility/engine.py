@@ -104,9 +104,10 @@ def monte_carlo(model: Model, params: ParameterSet, n_draws: int = DEFAULT_DRAWS
                             seed=seed if isinstance(seed, int) else None, n_draws=n_draws)
 
 
-def summarise(result: MonteCarloResult, interval: float = 0.90) -> pd.DataFrame:
-    """One row per outcome: base, mean, sd, low/median/high of the central ``interval``."""
-    tail = (1 - interval) / 2
+def summarise(result: MonteCarloResult, level: float = 0.90) -> pd.DataFrame:
+    """One row per outcome: base, mean, sd, median, and low/high of the central interval
+    that holds ``level`` of the simulated values (``level`` is also a column)."""
+    tail = (1 - level) / 2
     frame = result.outcomes
     return pd.DataFrame({
         "outcome": frame.columns,
@@ -116,7 +117,7 @@ def summarise(result: MonteCarloResult, interval: float = 0.90) -> pd.DataFrame:
         "low": frame.quantile(tail).to_numpy(),
         "median": frame.median().to_numpy(),
         "high": frame.quantile(1 - tail).to_numpy(),
-        "interval": interval,
+        "level": level,
     })
 
 
@@ -370,17 +371,18 @@ def sobol_indices(model: Model, params: ParameterSet, outcome: str, n_base: int 
 
 
 def key_results(result: MonteCarloResult, outcomes: Mapping[str, str] | Sequence[str],
-                interval: float = 0.90) -> pd.DataFrame:
-    """The facts an executive summary states: base value, mean and interval per outcome.
+                level: float = 0.90) -> pd.DataFrame:
+    """The facts an executive summary states: base value, mean and the central ``level``
+    interval (low, high) per outcome.
 
     ``outcomes`` is a list of outcome names or a mapping name -> label (order kept).
     """
     labels = dict(outcomes) if isinstance(outcomes, Mapping) else {name: name for name in outcomes}
-    summary = summarise(result, interval).set_index("outcome")
+    summary = summarise(result, level).set_index("outcome")
     rows = []
     for name, label in labels.items():
         _check_outcome(result.outcomes, name)
         row = summary.loc[name]
         rows.append({"outcome": name, "label": label, "base": row["base"], "mean": row["mean"],
-                     "low": row["low"], "high": row["high"], "interval": interval})
+                     "low": row["low"], "high": row["high"], "level": level})
     return pd.DataFrame(rows)
