@@ -125,6 +125,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         print("\nthe build refuses invalid data; fix the problems above (see `workbench validate`).",
               file=sys.stderr)
         return EXIT_INVALID
+    from workbench.reporting.parameters import ReportParameters
+
+    # language, min_cell and region are checked here, before any kernel starts
+    ReportParameters.from_mapping({**study.parameters, **overrides}).validate(study)
     start = time.perf_counter()
     args.reports = args.reports or str(study.root / "reports")  # beside the study unless --reports
     manifest = build_reports(study, Path(args.reports), only=args.only, overrides=overrides,

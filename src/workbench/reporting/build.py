@@ -26,6 +26,8 @@ from typing import Any, Callable
 from workbench.errors import WorkbenchError
 from workbench.reporting.index import write_index
 from workbench.reporting.manifest import MANIFEST, make_manifest, run_entry
+from workbench.reporting.notebook import FINDINGS_SUFFIX
+from workbench.reporting.parameters import for_notebook
 from workbench.reporting.reproducible import normalise_xlsx
 from workbench.study import Study, sha256
 
@@ -148,7 +150,8 @@ def run_notebook(job: NotebookJob, out_dir: str, with_code: bool) -> NotebookRes
     out = Path(out_dir)
     executed = out / "_executed" / f"{job.name}.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
-    parameters = {**job.parameters, "output_dir": str(out), "edition": job.name}
+    # each notebook receives only the parameters its parameters cell declares
+    parameters = for_notebook(job.notebook, {**job.parameters, "output_dir": str(out), "edition": job.name})
     # the kernel's own stderr chatter (e.g. ipykernel's TCP notice) goes to a log, not the console
     log = open(executed.with_suffix(".log"), "w")  # noqa: SIM115 - kept open for the worker's life
     os.dup2(log.fileno(), 2)
@@ -165,7 +168,10 @@ def run_notebook(job: NotebookJob, out_dir: str, with_code: bool) -> NotebookRes
     except Exception as err:  # kernel died, notebook unreadable, ...
         return NotebookResult(job, ok=False, seconds=time.perf_counter() - start,
                               error=f"notebook {job.notebook.name} could not run: {type(err).__name__}: {err}")
-    export_html(executed, out / job.output, with_code=with_code)
+    export_html(executed, out / job.output, with_code=with_code,
+                title=report_title(job.notebook, out / f"{job.name}{FINDINGS_SUFFIX}",
+                                   str(job.parameters.get("language", "en"))),
+                language=str(job.parameters.get("language", "en")))
     if _wants_pdf(job.notebook):
         from workbench.reporting.pdf import print_pdf
 
@@ -175,7 +181,7 @@ def run_notebook(job: NotebookJob, out_dir: str, with_code: bool) -> NotebookRes
             return NotebookResult(job, ok=False, seconds=time.perf_counter() - start,
                                   error=f"notebook {job.notebook.name}: printing the PDF failed: {err}")
     produced = sorted({p.name for pattern in (f"{job.name}.html", f"{job.name}.pdf", f"{job.name}_*.xlsx",
-                                              f"{job.name}.figures.json")
+                                              f"{job.name}.figures.json", f"{job.name}{FINDINGS_SUFFIX}")
                        for p in out.glob(pattern) if p.is_file()})
     for name in produced:
         if name.endswith(".xlsx"):
@@ -214,7 +220,18 @@ def _source_cell(executed: Path, index: int) -> str:
     return f"cell {failing + 1} ({first.strip()[:60]!r})"
 
 
-def export_html(executed: Path, target: Path, with_code: bool = False) -> None:
+def report_title(notebook: Path, findings: Path, language: str) -> str:
+    """A report's title: the one its notebook showed (``Report.begin``, kept in the findings
+    file), else the notebook's ``metadata.workbench.title`` or first heading."""
+    try:
+        title = json.loads(findings.read_text(encoding="utf-8")).get("title")
+    except (OSError, ValueError, AttributeError):
+        title = None
+    return title or notebook_titles([notebook])[notebook.stem].get(language) or notebook.stem
+
+
+def export_html(executed: Path, target: Path, with_code: bool = False, title: str | None = None,
+                language: str = "en") -> None:
     """Export an executed notebook to one offline HTML file.
 
     The readers' edition hides code cells and markdown cells: markdown cells are notes for
@@ -225,10 +242,13 @@ def export_html(executed: Path, target: Path, with_code: bool = False) -> None:
     from nbconvert import HTMLExporter
 
     notebook = nbformat.read(executed, as_version=4)
+    if title:  # nbconvert's <title> (and the PDF's) come from metadata.title
+        notebook.metadata["title"] = title
     for number, cell in enumerate(notebook.cells):  # papermill gives its cells random ids: fix them
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.id = f"injected-parameters-{number}"
     exporter = HTMLExporter(template_name="workbench_offline", extra_template_basedirs=[str(TEMPLATE_DIR)])
+    exporter.language_code = language  # <html lang="...">
     exporter.exclude_input = not with_code
     exporter.exclude_markdown = not with_code
     exporter.exclude_input_prompt = True
@@ -326,7 +346,8 @@ def _drop_outputs(failures: list[NotebookResult], results: list[NotebookResult],
     claimed = {name for r in results if r.ok for name in r.outputs}
     for failure in failures:
         name = failure.job.name
-        for pattern in (f"{name}.html", f"{name}.pdf", f"{name}_*.xlsx", f"{name}.figures.json"):
+        for pattern in (f"{name}.html", f"{name}.pdf", f"{name}_*.xlsx", f"{name}.figures.json",
+                        f"{name}{FINDINGS_SUFFIX}"):
             for path in staging.glob(pattern):
                 if path.name not in claimed:
                     path.unlink()

@@ -1,4 +1,9 @@
-"""The landing page of ``reports/``: every report with its parameters and run time.
+"""The landing page of ``reports/``: a study summary, then every report with a one-line
+description, its parameters (as a reader reads them) and run time.
+
+The study summary gathers the reports' key findings (``<report>.findings.json``, written by
+``Report.show``): the first finding of each report, then the second, ... up to
+``SUMMARY_SIZE``, each linked to the section of its report that shows it.
 
 Reports that failed in a ``--keep-going`` build (the manifest's ``failed``) are listed too,
 marked failed, with the error and no link. Everything shown is escaped.
@@ -7,11 +12,50 @@ marked failed, with the error and no link. Everything shown is escaped.
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 from typing import Any
 
-from workbench.reporting.messages import text
+from workbench.reporting.messages import catalogue, text
+from workbench.reporting.notebook import FINDINGS_SUFFIX
+from workbench.reporting.parameters import reader_value
 from workbench.study import Study
+
+
+SUMMARY_SIZE = 15
+
+
+def headline_findings(folder: Path, runs: list[dict[str, Any]], size: int = SUMMARY_SIZE) -> list[dict[str, Any]]:
+    """Up to ``size`` findings across the reports in ``folder``: each report's first, then
+    each one's second, ...; every finding with the report it comes from (``report``)."""
+    per_report = []
+    for run in runs:
+        try:
+            findings = json.loads((folder / f"{run['name']}{FINDINGS_SUFFIX}").read_text(encoding="utf-8"))["findings"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        per_report.append([{**finding, "report": run["name"]} for finding in findings])
+    chosen: list[dict[str, Any]] = []
+    for rank in range(max((len(f) for f in per_report), default=0)):
+        chosen.extend(findings[rank] for findings in per_report if rank < len(findings))
+    return chosen[:size]
+
+
+def _summary(folder: Path, manifest: dict[str, Any], labels: dict[str, str], language: str) -> str:
+    """The study summary: headline findings, each linked to its source section."""
+    items = "".join(
+        f'<li>{html.escape(str(f.get("text", "")))} <a href="{html.escape(f["report"])}.html#'
+        f'{html.escape(str(f.get("section", "")))}">{html.escape(labels.get(f["report"], f["report"]))}</a></li>'
+        for f in headline_findings(folder, manifest["notebooks"]))
+    if not items:
+        return ""
+    return f'<h2>{html.escape(text("index_summary", language))}</h2>\n<ul class="summary">{items}</ul>'
+
+
+def description(stem: str, language: str) -> str:
+    """A report's one-line description: the catalogue's ``about_<notebook>``, else nothing."""
+    key = f"about_{stem}"
+    return str(text(key, language)) if key in catalogue() else ""
 
 
 def write_index(path: Path, study: Study, manifest: dict[str, Any], titles: dict[str, dict[str, str]]) -> Path:
@@ -19,16 +63,21 @@ def write_index(path: Path, study: Study, manifest: dict[str, Any], titles: dict
     language = manifest["parameters"].get("language", "en")
     built = manifest["built"].replace("T", " ")
     rows = []
+    labels: dict[str, str] = {}
     for run in manifest["notebooks"]:
         title = titles.get(Path(run["notebook"]).stem, {}).get(language, run["name"])
         edition = run["name"][len(Path(run["notebook"]).stem):].strip("_").replace("-", " ")
         label = f"{title} ({edition})" if edition else title
         shown = {k: v for k, v in run["parameters"].items() if k != "study"}
-        params = ", ".join(f"{k}={v}" for k, v in sorted(shown.items()))
+        params = ", ".join(f"{k} = {reader_value(k, v, language)}" for k, v in sorted(shown.items()))
+        about = description(Path(run["notebook"]).stem, language)
+        labels[run["name"]] = label
         extras = " ".join(f'<a class="extra" href="{html.escape(f)}">{html.escape(Path(f).suffix.lstrip(".").upper())}'
                           f'{" (" + html.escape(f[len(run["name"]):].strip("_.").rsplit(".", 1)[0]) + ")" if f.endswith(".xlsx") else ""}</a>'
                           for f in run.get("outputs", []) if not f.endswith(".html"))
-        rows.append((run["name"], f'<tr><td><a href="{html.escape(run["name"])}.html">{html.escape(label)}</a> {extras}</td>'
+        about_html = f'<br><span class="about">{html.escape(about)}</span>' if about else ""
+        rows.append((run["name"], f'<tr><td><a href="{html.escape(run["name"])}.html">{html.escape(label)}</a> {extras}'
+                                  f'{about_html}</td>'
                                   f"<td>{html.escape(params)}</td><td>{run['seconds']:.1f} s</td></tr>"))
     for failed in manifest.get("failed", []):
         title = titles.get(Path(failed["notebook"]).stem, {}).get(language, failed["name"])
@@ -50,11 +99,14 @@ td:nth-child(2) {{ color: #555; font-size: 0.9em; }}
 a.extra {{ font-size: 0.8em; margin-left: 0.4em; color: #555; }}
 strong.failed {{ color: #b00020; }}
 span.error {{ color: #555; font-size: 0.85em; }}
+span.about {{ color: #333; font-size: 0.9em; }}
+ul.summary li {{ margin-bottom: 0.4em; }}
 </style></head>
 <body>
 <h1>{html.escape(text("index_title", language))}: {html.escape(study.title)}</h1>
 {banner}
 <p>{html.escape(text("index_intro", language, built=built, study=study.root.name))}</p>
+{_summary(path.parent, manifest, labels, language)}
 <table><thead><tr><th>{html.escape(text("index_report", language))}</th>
 <th>{html.escape(text("index_parameters", language))}</th><th>{html.escape(text("index_run_time", language))}</th></tr></thead>
 <tbody>

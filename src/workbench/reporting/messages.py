@@ -87,7 +87,31 @@ def markdown_of(part: str) -> str:
     return part.markdown if isinstance(part, Message) else str(part)
 
 
-class _MarkdownFill(string.Formatter):
+_NUMBER_SPEC = re.compile(r"^(n|p|\.(\d+)([f%]))$")
+
+
+class _Localised(string.Formatter):
+    """``str.format`` whose number specs follow the report language (``reporting.numbers``):
+    ``{n:n}`` a count, ``{x:.1f}`` fixed decimals, ``{share:.1%}`` a percentage, ``{p:p}`` a
+    p-value; a missing number shows as nothing. Other specs are Python's own."""
+
+    def __init__(self, language: str = "en") -> None:
+        self.language = language
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        from workbench.reporting.numbers import format_number, format_p
+
+        spec = _NUMBER_SPEC.match(format_spec)
+        if spec is None or isinstance(value, str):
+            return super().format_field(value, format_spec)
+        if spec.group(1) == "p":
+            return format_p(value, self.language)
+        if spec.group(1) == "n":
+            return format_number(value, self.language, decimals=0)
+        return format_number(value, self.language, decimals=int(spec.group(2)), percent=spec.group(3) == "%")
+
+
+class _MarkdownFill(_Localised):
     """``str.format`` that escapes each filled value for Markdown (after its format spec)."""
 
     def format_field(self, value: Any, format_spec: str) -> str:
@@ -96,9 +120,9 @@ class _MarkdownFill(string.Formatter):
         return escape_markdown(super().format_field(value, format_spec))
 
 
-def fill_markdown(template: str, **values: Any) -> str:
+def fill_markdown(template: str, *, language: str = "en", **values: Any) -> str:
     """A trusted Markdown ``template`` with ``values`` filled in as escaped text."""
-    return _MarkdownFill().format(template, **values)
+    return _MarkdownFill(language).format(template, **values)
 
 
 def text(key: str, language: str = "en", **values: Any) -> Message:
@@ -109,4 +133,24 @@ def text(key: str, language: str = "en", **values: Any) -> Message:
     if key not in entries:
         raise WorkbenchError(f"no message {key!r} in the catalogue", file=str(CATALOGUE))
     template = entries[key][language]
-    return Message(template.format(**values), fill_markdown(template, **values))
+    if isinstance(template, dict):  # plural forms: {one: ..., few: ..., many: ..., other: ...}
+        template = plural_template(key, entries[key], language, values)
+    return Message(_Localised(language).format(template, **values),
+                   fill_markdown(template, language=language, **values))
+
+
+def plural_template(key: str, entry: dict[str, Any], language: str, values: dict[str, Any]) -> str:
+    """The plural form of a message for the count named by the entry's ``plural`` (default ``count``).
+
+    The count may be given as a number or as its formatted text (``"1\u202f001"``)."""
+    from workbench.reporting.numbers import plural_form
+
+    name = entry.get("plural", "count")
+    raw = values.get(name)
+    try:
+        count = float(str(raw).replace("\u202f", "").replace("\u00a0", "").replace(",", "."))
+    except ValueError:
+        raise WorkbenchError(f"message {key!r} needs a number for {name!r}", value=raw, file=str(CATALOGUE)) from None
+    forms = entry[language]
+    form = plural_form(int(count) if count.is_integer() else count, language)
+    return str(forms.get(form, forms.get("other", "")))

@@ -11,13 +11,15 @@ which returns the loaded study, a ``ReportTables`` for suppressed tables and the
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
 import mistune
 
+from workbench.disclosure import DEFAULT_MIN_CELL
 from workbench.reporting.figures import FIGURES_SUFFIX, FigureRecorder, activate, active
 from workbench.reporting.messages import fill_markdown, markdown_of, text
 from workbench.reporting.render import use_offline_renderer
@@ -38,6 +40,8 @@ class Report:
     output_dir: Path | None = None
     edition: str = ""
     figures: FigureRecorder | None = None
+    title: str = ""
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
     def t(self, key: str, **values: Any) -> str:
         """Fixed report text in the report's language (its figures are recorded)."""
@@ -57,11 +61,60 @@ class Report:
             min_cell=self.min_cell, built=date.today().isoformat())) + "</p>")
         return Html("\n".join(parts))
 
+    def begin(self, title: Any, intro: Any = None) -> None:
+        """Show the report's title (also its HTML and PDF title), the header and an intro;
+        each is a text or a ``workbench.reports.sections.Text``."""
+        from IPython.display import display
+
+        from workbench.reports.sections import Text
+
+        if isinstance(title, Text):
+            title = self.t(title.key, **title.values)
+        if isinstance(intro, Text):
+            intro = self.t(intro.key, **intro.values)
+        self.title = str(title)
+        self._write_findings()
+        display(Html(f"<h1>{html.escape(self.title)}</h1>"), self.header())
+        if intro:
+            display(markdown(intro))
+
+    def show(self, *sections: Any) -> None:
+        """Display report sections (``workbench.reports.sections.Section``) in report order:
+        key findings first, methods last (see ``reporting.sections.render``)."""
+        from IPython.display import display
+
+        from workbench.reporting.sections import render
+        from workbench.reports.sections import in_report_order
+
+        for section in in_report_order(list(sections)):
+            for part in render(section, self):
+                if part is not None:
+                    display(part)
+
+    def record_finding(self, finding: Any, sentence: str) -> None:
+        """Keep a shown key finding for ``<report>.findings.json`` (message key, raw values,
+        the sentence as shown, the section it links to)."""
+        from workbench.reporting.figures import _plain
+
+        values = {name: value if isinstance(value, str) else _plain(value) for name, value in finding.values.items()}
+        self.findings.append({"key": finding.key, "values": values, "text": sentence, "section": finding.section})
+        self._write_findings()
+
+    def _write_findings(self) -> None:
+        if self.output_dir is None:
+            return
+        body = {"report": self.edition, "title": self.title, "language": self.language, "findings": self.findings}
+        (Path(self.output_dir) / f"{self.edition}{FINDINGS_SUFFIX}").write_text(
+            json.dumps(body, indent=1, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
+
     def annex_path(self) -> Path | None:
         """Where this edition's Excel annex goes (``None`` outside a build)."""
         if self.output_dir is None:
             return None
         return Path(self.output_dir) / f"{self.edition}_tables.xlsx"
+
+
+FINDINGS_SUFFIX = ".findings.json"
 
 
 @dataclass
@@ -74,7 +127,7 @@ class Html:
         return self.body
 
 
-def start_report(study: str | Path, *, region: Any = None, language: str = "en", min_cell: int = 10,
+def start_report(study: str | Path, *, region: Any = None, language: str = "en", min_cell: int = DEFAULT_MIN_CELL,
                  output_dir: str | Path | None = None, edition: str = "") -> Report:
     """Set up charts (theme, offline renderer), load the study, return the report context."""
     register_template()

@@ -23,24 +23,18 @@ import pandas as pd
 from workbench.disclosure import DEFAULT_MIN_CELL, Disclosure
 from workbench.errors import WorkbenchError
 from workbench.reporting.figures import FigureRecorder
+from workbench.reporting import numbers
 from workbench.reporting.messages import text
 
 MARKER = "x"
 
 
-def format_number(value: Any, decimals: int = 1, percent: bool = False) -> str:
-    """Readable text for one number: thin-space thousands, fixed decimals, optional %."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return ""
+def format_number(value: Any, decimals: int = 1, percent: bool = False, language: str = "en") -> str:
+    """Readable text for one number in ``language`` (``reporting.numbers``: thin-space
+    thousands, fixed decimals, the language's decimal sign, optional %)."""
     if isinstance(value, (bool, np.bool_)):
         return str(value)
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}".replace(",", "\u202f")
-    if isinstance(value, (float, np.floating)):
-        if percent:
-            return f"{100 * float(value):,.{decimals}f}%".replace(",", "\u202f")
-        return f"{float(value):,.{decimals}f}".replace(",", "\u202f")
-    return str(value)
+    return numbers.format_number(value, language, decimals=decimals, percent=percent)
 
 
 @dataclass
@@ -83,12 +77,13 @@ class ReportTables:
 
     def show(self, table: pd.DataFrame, title: str, *, n: str | None = "n", keep: Iterable[str] = (),
              percent: Iterable[str] = (), decimals: int | dict[str, int] = 1,
-             labels: dict[str, str] | None = None, note: str = "") -> "HtmlTable":
+             labels: dict[str, str] | None = None, note: str = "", pvalues: Iterable[str] = ()) -> "HtmlTable":
         """Suppress, format and return a displayable table; remember it for the annex.
 
         ``n`` is the count column that decides suppression (``None`` for tables of
         non-personal figures such as model parameters); ``keep`` are label columns;
-        ``percent`` are proportion columns shown as percentages.
+        ``percent`` are proportion columns shown as percentages, ``pvalues`` p-value columns
+        (``< 0.001`` below that).
         """
         prepared = self.prepare(table, n=n, keep=keep, labels=labels)
         hidden = prepared.pop("suppressed").to_numpy() if "suppressed" in prepared else np.zeros(len(prepared), bool)
@@ -100,12 +95,14 @@ class ReportTables:
         labels = labels or {}
         percent_cols = {labels.get(c, c) for c in percent}
         label_cols = {labels.get(c, c) for c in keep}
+        p_cols = {labels.get(c, c) for c in pvalues}
         rendered = prepared.copy()
         for column in rendered.columns:
             digits = decimals.get(column, 1) if isinstance(decimals, dict) else decimals
             rendered[column] = [
                 MARKER if (is_hidden and column not in label_cols)
-                else format_number(v, digits, percent=column in percent_cols)
+                else numbers.format_p(v, self.language) if column in p_cols
+                else format_number(v, digits, percent=column in percent_cols, language=self.language)
                 for v, is_hidden in zip(rendered[column], hidden)
             ]
         return HtmlTable(title=title, table=rendered, note=footnote)
@@ -147,7 +144,7 @@ class ReportTables:
         self._remember(ShownTable(title=title, table=out, note=footnote, hidden=np.zeros(len(out), bool)), keep, labels)
         rendered = out.copy()
         for column in rendered.columns:
-            rendered[column] = [format_number(v, 0) for v in rendered[column]]
+            rendered[column] = [format_number(v, 0, language=self.language) for v in rendered[column]]
         return HtmlTable(title=title, table=rendered, note=footnote)
 
     def write_xlsx(self, path: str | Path, synthetic: bool = False) -> Path:

@@ -1,0 +1,113 @@
+"""The parameters of a report build, typed and checked before any notebook kernel starts.
+
+``ReportParameters`` holds the defaults in one place (language ``en``, ``min_cell`` from
+``workbench.disclosure``, every region); ``validate`` checks them against the study (a known
+language, a positive whole ``min_cell``, a region that the study's dictionaries know through
+``workbench.regions``). Each notebook then receives only the parameters its ``parameters``
+cell declares (``declared_parameters``, read with ``papermill.inspect_notebook``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from workbench.disclosure import DEFAULT_MIN_CELL
+from workbench.errors import WorkbenchError
+from workbench.reporting.messages import LANGUAGES, text
+from workbench.study import TABULAR_FORMATS, Study
+
+
+@dataclass
+class ReportParameters:
+    """What a reader's edition of the reports depends on; ``extra`` are report-specific
+    parameters (e.g. ``survey``, ``overrides``) passed to the notebooks that declare them."""
+
+    language: str = "en"
+    min_cell: int = DEFAULT_MIN_CELL
+    region: Any = None  # None: all regions
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> "ReportParameters":
+        """From the study's ``parameters:`` merged with the command line's ``-p`` values."""
+        own = {k: values[k] for k in ("language", "min_cell", "region") if k in values}
+        return cls(**own, extra={k: v for k, v in values.items() if k not in own})
+
+    def validate(self, study: Study) -> "ReportParameters":
+        """Raise ``WorkbenchError`` on an unknown language, a ``min_cell`` that is not a positive
+        whole number, or a region the study does not know; return ``self``."""
+        if self.language not in LANGUAGES:
+            raise WorkbenchError("unknown report language", column="language", value=self.language,
+                                 expected=" or ".join(LANGUAGES))
+        if isinstance(self.min_cell, bool) or not isinstance(self.min_cell, int) or self.min_cell < 1:
+            raise WorkbenchError("min_cell must be a positive whole number", column="min_cell",
+                                 value=self.min_cell, expected="e.g. -p min_cell=10")
+        if self.region is not None:
+            resolve_region(study, self.region)
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parameters as notebooks receive them (before keeping the declared ones)."""
+        values = asdict(self)
+        return {**values.pop("extra"), **values}
+
+    def describe(self, language: str | None = None) -> dict[str, str]:
+        """The parameters as a reader would read them (``region``: "all regions", not None)."""
+        language = language or self.language
+        shown = {k: v for k, v in self.as_dict().items() if k not in ("study", "output_dir", "edition")}
+        return {k: reader_value(k, v, language) for k, v in shown.items()}
+
+
+def reader_value(name: str, value: Any, language: str = "en") -> str:
+    """One parameter's value as a reader reads it."""
+    if name == "region" and value is None:
+        return str(text("all_regions", language))
+    if value is None:
+        return "–"
+    return str(value)
+
+
+def resolve_region(study: Study, region: Any) -> list[tuple[str, list[Any]]]:
+    """The (dataset, codes) that ``region`` names in each dataset whose dictionary has a region
+    (``stratum``) variable; an error listing the known regions when none knows it."""
+    from workbench.regions import dictionary_region_codes
+
+    found, first_error = [], None
+    for name, entry in study.datasets.items():
+        if entry.format not in TABULAR_FORMATS:
+            continue
+        dictionary = study.dictionary(name)
+        if not dictionary.by_role("stratum"):
+            continue
+        try:
+            found.append((name, dictionary_region_codes(dictionary, region)[1]))
+        except WorkbenchError as err:
+            first_error = first_error or err
+    if found:
+        return found
+    if first_error is not None:
+        raise first_error
+    raise WorkbenchError("a region was asked for, but no dataset of the study has a region (stratum) variable",
+                         file=str(study.root / "study.yaml"), column="region", value=region,
+                         expected="no region parameter")
+
+
+@lru_cache(maxsize=None)
+def _declared(notebook: str, stamp: float) -> frozenset[str]:
+    import papermill
+
+    return frozenset(papermill.inspect_notebook(notebook))
+
+
+def declared_parameters(notebook: Path) -> frozenset[str]:
+    """The names a notebook's ``parameters`` cell declares."""
+    return _declared(str(notebook), Path(notebook).stat().st_mtime)
+
+
+def for_notebook(notebook: Path, parameters: dict[str, Any]) -> dict[str, Any]:
+    """Only the parameters ``notebook`` declares (a notebook without a parameters cell gets all)."""
+    declared = declared_parameters(notebook)
+    return {k: v for k, v in parameters.items() if k in declared} if declared else dict(parameters)

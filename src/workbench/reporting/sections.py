@@ -1,0 +1,119 @@
+"""Render report sections (``workbench.reports.sections``) in the report's language.
+
+``render(section, report)`` returns the displayable parts of one section: its heading with
+an anchor (the section id), then each block: sentences and findings through the escaped
+Markdown path (values formatted by the catalogue template, ``reporting.numbers``), tables
+through ``ReportTables.show`` (suppression by the report's ``Disclosure``; figures recorded
+under the section id and the table's name), charts through ``reporting.charts`` and the
+offline renderer (rows the disclosure policy hides are not drawn; an empty or flat chart is
+replaced by one sentence). Findings are also kept for ``<report>.findings.json``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from workbench.errors import WorkbenchError
+from workbench.reporting import charts
+from workbench.reporting.messages import catalogue, text
+from workbench.reports.sections import Chart, Finding, Section, Table, Text
+
+if TYPE_CHECKING:
+    from workbench.reporting.notebook import Report
+
+
+def column_heading(column: str, language: str, headings: dict[str, str] | None = None) -> str:
+    """A column's heading: from ``headings`` (text from the data) or the catalogue's ``col_<column>``."""
+    if headings and column in headings:
+        return str(headings[column])
+    key = f"col_{column}"
+    if key not in catalogue():
+        raise WorkbenchError(f"no heading for column {column!r}: add {key} to the message catalogue",
+                             column=column, expected=f"a catalogue entry {key} (en, ru) or a heading from the data")
+    return str(text(key, language))
+
+
+def fill(values: dict[str, Any], report: "Report") -> dict[str, Any]:
+    """Values for a catalogue template: a ``Text`` value becomes its sentence in the report
+    language, a list of them the sentences joined by commas; numbers stay raw (the template
+    formats them)."""
+    def one(value: Any) -> Any:
+        if isinstance(value, Text):
+            return text(value.key, report.language, **fill(value.values, report))
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(one(v)) for v in value)
+        return value
+
+    return {name: one(value) for name, value in values.items()}
+
+
+def render(section: Section, report: "Report") -> list[Any]:
+    """The displayable parts of ``section`` (heading first)."""
+    from workbench.reporting.notebook import Html
+
+    if report.figures is not None:
+        report.figures.section = section.id
+    title = report.t(section.title_key, **section.title_values)
+    parts: list[Any] = [Html(f'<h2 id="{html.escape(section.id)}">{html.escape(title)}</h2>')]
+    findings = [block for block in section.blocks if isinstance(block, Finding)]
+    if findings:
+        parts.append(Html('<ul class="wb-findings">' + "".join(_finding(f, report) for f in findings) + "</ul>"))
+    for block in section.blocks:
+        if isinstance(block, Text):
+            parts.append(_text(block, report))
+        elif isinstance(block, Table):
+            parts.append(_table(block, report))
+        elif isinstance(block, Chart):
+            parts.append(_chart(block, report))
+        elif not isinstance(block, Finding):
+            raise WorkbenchError("a section block must be Text, Finding, Table or Chart", value=type(block).__name__)
+    return parts
+
+
+def _text(block: Text, report: "Report") -> Any:
+    from workbench.reporting.notebook import markdown
+
+    return markdown(report.t(block.key, **fill(block.values, report)))
+
+
+def _finding(block: Finding, report: "Report") -> str:
+    from workbench.reporting.notebook import _RENDER
+
+    message = report.t(block.key, **fill(block.values, report))
+    report.record_finding(block, str(message))
+    link = html.escape(text("finding_details", report.language))
+    return (f'<li>{_RENDER(message.markdown).strip()} '
+            f'<a class="wb-details" href="#{html.escape(block.section)}">{link}</a></li>')
+
+
+def _table(block: Table, report: "Report") -> Any:
+    frame = block.frame.copy()
+    for column in frame.columns:  # cells that are sentences (e.g. a status) in the report language
+        if frame[column].map(lambda v: isinstance(v, Text)).any():
+            frame[column] = [str(text(v.key, report.language, **fill(v.values, report))) if isinstance(v, Text)
+                             else v for v in frame[column]]
+    columns = list(frame.columns)
+    labels = {c: column_heading(c, report.language, block.headings) for c in columns if c != "suppressed"}
+    title = report.t(block.title_key, **fill(block.title_values, report))
+    if report.figures is not None:  # the table's figures go under its stable name
+        report.figures._keys[str(title).strip()] = block.name
+    note = str(report.t(block.note.key, **fill(block.note.values, report))) if block.note else ""
+    return report.tables.show(frame, title, n=block.count, keep=block.labels, percent=block.percent,
+                              pvalues=block.pvalues, decimals=block.decimals, labels=labels, note=note)
+
+
+def _chart(block: Chart, report: "Report") -> Any:
+    from workbench.reporting.notebook import markdown
+
+    frame = block.frame
+    if block.count:  # what a table would hide is not drawn either
+        keep = [c for c in (block.x, block.color, block.group) if c]
+        frame = report.tables.disclosure.suppress_rows(frame, n=block.count, keep=keep)
+        frame = frame[~frame["suppressed"]] if "suppressed" in frame else frame
+    reason = charts.why_not_drawn(block, frame)
+    title = report.t(block.title_key, **fill(block.title_values, report))
+    if reason is not None:
+        return markdown(report.t(reason, chart=title))
+    return charts.draw(block, frame, report.language, lambda c: column_heading(c, report.language, block.headings),
+                       str(title))

@@ -1,0 +1,109 @@
+"""Report 00, the data overview: which datasets the study has, whether each is valid, and
+how the survey sample is spread over the groups its dictionary names.
+
+``sections(study, region, language, survey)`` returns the report's sections: key findings,
+the datasets, the survey sample. The analysis is ``workbench.overview``; this module only
+says what the report shows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench import overview
+from workbench.errors import WorkbenchError
+from workbench.reports.sections import Chart, Finding, Section, Table, Text
+from workbench.study import Study
+from workbench.survey import questionnaire as qn
+
+REPORT = "00_data_overview"
+
+
+def title(study: Study, language: str) -> Text | str:
+    """The study's own title for this report (study.yaml ``reports:``), else the catalogue's."""
+    return overview.study_text(study, REPORT, "title", language) or Text("overview_title")
+
+
+def intro(study: Study, language: str) -> Text | str:
+    """The study's own introduction for this report, else the catalogue's."""
+    return overview.study_text(study, REPORT, "intro", language) or Text("overview_intro")
+
+
+def datasets_section(study: Study) -> Section:
+    """Every dataset with its file, size and validation status."""
+    summary = overview.dataset_summary(study)
+    errors = int(summary["errors"].sum())
+    summary["status"] = [Text("status_valid") if e == 0 and tabular else Text("status_not_tabular") if e == 0
+                         else Text("status_problems", {"count": e})
+                         for e, tabular in zip(summary["errors"], summary["tabular"])]
+    sentence = (Text("overview_validation_ok", {"count": len(summary)}) if errors == 0
+                else Text("overview_validation_problems", {"count": errors}))
+    table = Table("datasets", "overview_datasets",
+                  summary[["dataset", "file", "records", "variables", "status", "description"]],
+                  count=None, labels=("dataset", "file", "status", "description"), decimals=0)
+    return Section("datasets", "overview_datasets", [sentence, table])
+
+
+def survey_name(study: Study, survey: str | None) -> str | None:
+    """The survey dataset (the ``survey`` parameter, else found by its roles), or None."""
+    try:
+        return qn.find_survey(study, survey)
+    except WorkbenchError:
+        if survey is not None:
+            raise  # a named dataset that does not exist is the user's error
+        return None
+
+
+def sample_section(study: Study, name: str | None, region: Any, language: str) -> Section:
+    """The survey sample: its size and design, then one table and chart per breakdown."""
+    if name is None:
+        return Section("sample", "overview_sample", [Text("overview_no_survey")])
+    dictionary = study.dictionary(name)
+    data = overview.filter_region(study.read(name), dictionary, region)
+    sample, found, absent = overview.sample_breakdowns(data, dictionary, language)
+    design = overview.design_counts(data, dictionary)
+    blocks: list[Any] = [Text("overview_sample_total", {"dataset": name, "n": design["n"]})]
+    if design["strata"] is not None:
+        stratum = dictionary.label(overview.role_variable(dictionary, "stratum"), language)
+        blocks.append(Text("overview_sample_strata", {"strata": design["strata"], "stratum": stratum}))
+    if design["clusters"] is not None:
+        cluster = dictionary.label(overview.role_variable(dictionary, "cluster"), language)
+        blocks.append(Text("overview_sample_clusters", {"clusters": design["clusters"], "cluster": cluster}))
+    else:
+        blocks.append(Text("overview_sample_unclustered"))
+    if absent:
+        blocks.append(Text("overview_roles_absent", {"roles": [Text(f"qa_role_{role}") for role in absent]}))
+    if not found:
+        blocks.append(Text("overview_no_breakdowns"))
+    for _, column in found:
+        label = qn.variable_label(dictionary, column, language)
+        counts = overview.sample_counts(sample, [column]).rename(columns={column: "level", "n": "respondents"})
+        headings = {"level": label}
+        blocks.append(Table(f"sample-{column}", "overview_by_breakdown", counts, count="respondents", labels=("level",),
+                            percent=("share",), title_values={"breakdown": label}, headings=headings))
+        blocks.append(Chart(f"sample-{column}", "bars", counts, x="level", y="respondents", count="respondents",
+                            title_key="overview_by_breakdown", title_values={"breakdown": label},
+                            headings=headings))
+    return Section("sample", "overview_sample", blocks)
+
+
+def findings_section(study: Study, name: str | None, region: Any) -> Section:
+    """The overview's key findings: validation, the sample's size and design."""
+    summary = overview.dataset_summary(study)
+    errors = int(summary["errors"].sum())
+    blocks: list[Any] = [Finding("overview_finding_valid", "datasets", {"count": len(summary)}) if errors == 0
+                         else Finding("overview_finding_problems", "datasets", {"count": errors})]
+    if name is not None:
+        dictionary = study.dictionary(name)
+        design = overview.design_counts(overview.filter_region(study.read(name), dictionary, region), dictionary)
+        blocks.append(Finding("overview_finding_sample", "sample", {"n": design["n"], "dataset": name}))
+        if design["strata"] is not None:
+            blocks.append(Finding("overview_finding_strata", "sample", {"strata": design["strata"]}))
+    return Section("findings", "key_findings", blocks, part="findings")
+
+
+def sections(study: Study, region: Any = None, language: str = "en", survey: str | None = None) -> list[Section]:
+    """The overview's sections in report order."""
+    name = survey_name(study, survey)
+    return [findings_section(study, name, region), datasets_section(study),
+            sample_section(study, name, region, language)]

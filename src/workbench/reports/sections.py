@@ -1,0 +1,133 @@
+"""The content of a report as data: sections of findings, sentences, tables and charts.
+
+Nothing here is formatted or translated: a sentence is a message key of the catalogue
+(``reporting/messages_catalogue``) with raw values (numbers unrounded, intervals as two
+numbers), whose template decides how each value reads (``{n:n}``, ``{share:.1%}``,
+``{p:p}``); a table is a tidy DataFrame whose column headings come from the catalogue by
+convention (``col_<column>``); a chart is a specification that ``reporting.charts`` draws.
+``reporting.sections.render`` turns a ``Section`` into HTML in the report's language, with
+every small-cell decision made by the report's ``Disclosure``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+import pandas as pd
+
+from workbench.errors import WorkbenchError
+
+PARTS = ("findings", "body", "methods")
+Part = Literal["findings", "body", "methods"]
+_SECTION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A sentence or paragraph: catalogue ``key`` filled with raw ``values``."""
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A key finding in plain language (number, interval, what it means), linked to the
+    section ``section`` (its id) that shows the evidence."""
+
+    key: str
+    section: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Table:
+    """A tidy table shown with small-cell suppression.
+
+    ``name`` is the table's stable identifier (figures.json, annex); ``title_key`` (with
+    ``title_values``) its caption; ``count`` the column of people each row rests on (``None``
+    for tables of non-personal figures); ``labels`` the label columns (never suppressed);
+    ``percent`` proportion columns shown as percentages, ``pvalues`` p-value columns,
+    ``decimals`` digits (one for all or per column). Column headings are the catalogue's
+    ``col_<column>``; ``headings`` gives those that come from the data (e.g. a variable's label).
+    """
+
+    name: str
+    title_key: str
+    frame: pd.DataFrame
+    count: str | None = "n"
+    labels: tuple[str, ...] = ()
+    percent: tuple[str, ...] = ()
+    pvalues: tuple[str, ...] = ()
+    decimals: int | dict[str, int] = 1
+    title_values: dict[str, Any] = field(default_factory=dict)
+    headings: dict[str, str] = field(default_factory=dict)
+    note: Text | None = None
+
+
+ChartKind = Literal["bars", "interval", "forest"]
+
+
+@dataclass
+class Chart:
+    """A chart to draw with ``reporting.charts``: ``kind`` bars (``y`` with optional error
+    bars ``low``/``high``), interval (point ``y`` and interval per ``x``) or forest (one row per
+    term ``x`` and ``group``, estimate ``y`` with ``low``/``high``). ``meaning`` picks the
+    colour map (``risk``, ``sex``, ``group``, ``significance``) for ``color``; ``count`` names
+    the column whose small values the report's disclosure policy hides before drawing."""
+
+    name: str
+    kind: ChartKind
+    frame: pd.DataFrame
+    x: str
+    y: str
+    title_key: str
+    title_values: dict[str, Any] = field(default_factory=dict)
+    low: str | None = None
+    high: str | None = None
+    group: str | None = None
+    color: str | None = None
+    meaning: str | None = None
+    count: str | None = None
+    percent: bool = False
+    headings: dict[str, str] = field(default_factory=dict)
+
+
+Block = Union[Text, Finding, Table, Chart]
+
+
+@dataclass
+class Section:
+    """One part of a report: ``id`` is its anchor (lower-case letters, digits, - and _),
+    ``title_key`` its heading, ``blocks`` its content in order, ``part`` where it belongs:
+    key findings first, the body, methods last."""
+
+    id: str
+    title_key: str
+    blocks: list[Block] = field(default_factory=list)
+    part: Part = "body"
+    title_values: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not _SECTION_ID.match(self.id):
+            raise WorkbenchError("a section id must be lower-case letters, digits, - or _", value=self.id,
+                                 expected="e.g. 'sample' or 'by-region'")
+        if self.part not in PARTS:
+            raise WorkbenchError("unknown section part", value=self.part, expected=" or ".join(PARTS))
+
+
+def in_report_order(sections: list[Section]) -> list[Section]:
+    """Findings first, methods last (the body keeps its order); every finding links to a
+    section of the report."""
+    ordered = sorted(sections, key=lambda s: PARTS.index(s.part))
+    ids = [s.id for s in ordered]
+    if len(set(ids)) != len(ids):
+        raise WorkbenchError("two sections have the same id", value=sorted({i for i in ids if ids.count(i) > 1}))
+    for section in ordered:
+        for block in section.blocks:
+            if isinstance(block, Finding) and block.section not in ids:
+                raise WorkbenchError("a finding links to no section of the report", value=block.section,
+                                     expected=f"one of {ids}")
+    return ordered
