@@ -40,10 +40,10 @@ class ReportParameters:
         """Raise ``WorkbenchError`` on an unknown language, a ``min_cell`` that is not a positive
         whole number, or a region the study does not know; return ``self``."""
         if self.language not in LANGUAGES:
-            raise WorkbenchError("unknown report language", column="language", value=self.language,
+            raise WorkbenchError("the parameter language is not a known report language", value=self.language,
                                  expected=" or ".join(LANGUAGES))
         if isinstance(self.min_cell, bool) or not isinstance(self.min_cell, int) or self.min_cell < 1:
-            raise WorkbenchError("min_cell must be a positive whole number", column="min_cell",
+            raise WorkbenchError("the parameter min_cell must be a positive whole number",
                                  value=self.min_cell, expected="e.g. -p min_cell=10")
         if self.region is not None:
             resolve_region(study, self.region)
