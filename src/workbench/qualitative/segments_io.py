@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 from workbench.io.readers import decode_strict, read_table
 from workbench.io.safe_yaml import parse_yaml
@@ -93,10 +94,7 @@ def read_segment_table(path: str | Path, corpus: Corpus, *, document: str = "doc
         raise WorkbenchError("unknown offset convention", file=file, value=offsets,
                              expected=", ".join(OFFSET_CONVENTIONS))
     table = read_table(path, sheet=sheet, encoding=encoding).data
-    for needed in (document, code):
-        if needed not in table.columns:
-            raise WorkbenchError("missing column", file=file, column=needed, expected="columns "
-                                 f"{document!r} and {code!r}, plus {start!r}/{end!r} or {text!r}")
+    require_columns(table, [document, code], what=f"the segment table (plus {start}/{end} or {text})", file=file)
     has_offsets = start in table.columns and end in table.columns
     if not has_offsets and text not in table.columns:
         raise WorkbenchError("the table has neither offsets nor quoted text", file=file,
@@ -196,9 +194,8 @@ def read_transcript(path: str | Path, *, doc_id: str | None = None, name: str | 
     attributes = None
     if speakers is not None:
         attributes = speakers.copy() if isinstance(speakers, pd.DataFrame) else pd.DataFrame({"speaker": list(speakers)})
-        if "speaker" not in attributes.columns:
-            raise WorkbenchError("the speakers table has no 'speaker' column", file=file, column="speaker",
-                                 expected="a column of speaker labels as written in the transcript")
+        require_columns(attributes, ["speaker"], what="the speakers table (speaker labels as in the transcript)",
+                        file=file)
         labels = "|".join(re.escape(str(s)) for s in sorted(attributes["speaker"].astype(str), key=len, reverse=True))
         speaker_pattern = rf"^[ \t]*(?P<speaker>{labels})[ \t]*:[ \t]*"
     try:
@@ -284,8 +281,7 @@ def read_codebook(path: str | Path, *, sheet: str | int = 0, encoding: str = "ut
         codes = pd.DataFrame(rows, columns=FRAMES["codes"][0])
     elif kind in ("csv", "xlsx"):
         table = read_table(path, sheet=sheet, encoding=encoding).data
-        if "name" not in table.columns:
-            raise WorkbenchError("missing column", file=file, column="name", expected="a 'name' column")
+        require_columns(table, ["name"], what="the codebook table", file=file)
         table = table.copy()
         ids = [str(i) if "code_id" in table.columns and not _blank(i) else str(n)
                for i, n in zip(table.get("code_id", table["name"]), table["name"], strict=True)]

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from workbench.columns import require_columns
 from workbench.disclosure import DEFAULT_MIN_CELL, Disclosure
 from workbench.errors import WorkbenchError
 from workbench.reporting.figures import FigureRecorder
@@ -119,10 +120,7 @@ class ReportTables:
         """
         keep = list(keep)
         counts = [c for c in table.columns if c not in keep] if counts is None else list(counts)
-        missing = [c for c in [*keep, *counts] if c not in table.columns]
-        if missing:
-            raise WorkbenchError("the count table lacks columns", column=", ".join(map(str, missing)),
-                                 expected=f"columns among {list(table.columns)}")
+        require_columns(table, [*keep, *counts], what="the count table")
         out = table[[*keep, *counts]].copy()
         any_hidden = False
         for column in counts:
