@@ -177,3 +177,42 @@ def test_edited_figures_file_is_refused(moved: dict[str, Path], capsys: pytest.C
     out, err = capsys.readouterr()
     assert code == 2 and "differs from the one the manifest lists" in err
     assert read_figures(moved["reports"] / "07_programme_monitoring.figures.json")
+
+
+def test_recorder_hand_made_report(tmp_path: Path) -> None:
+    """Hand-made case: sections from headings (by message key), a suppressed row recorded as
+    the marker, row labels from the label columns, column names before relabelling,
+    repeated titles numbered, sentence figures with a digit recorded, others not."""
+    import pandas as pd
+
+    from workbench.reporting.figures import FigureRecorder, activate
+    from workbench.reporting.messages import text
+    from workbench.reporting.notebook import markdown
+    from workbench.reporting.tables import MARKER, ReportTables
+
+    path = tmp_path / "r.figures.json"
+    recorder = FigureRecorder(report="r", path=path)
+    activate(recorder)
+    try:
+        heading = text("fe_summary", "en")
+        recorder.message("fe_summary", heading, {})  # what Report.t tells the recorder
+        markdown(f"## {heading}")
+        recorder.message("fe_uncertainty_intro", "...", {"draws": "10 000", "seed": 7, "name": "no digit"})
+        tables = ReportTables(min_cell=10, figures=recorder)
+        table = pd.DataFrame({"group": ["a", "b", "a"], "n": [50, 3, 20], "share": [0.25, 0.5, 1 / 3]})
+        tables.show(table, "Shares", keep=["group"], labels={"share": "Share (%)"})
+        tables.show(table.iloc[:1], "Shares", n=None)
+    finally:
+        activate(None)
+    figures = {f["id"]: f for f in json.loads(path.read_text(encoding="utf-8"))["figures"]}
+    assert figures["fe_summary | sentence fe_uncertainty_intro | 1 | draws"]["value"] == "10 000"
+    assert figures["fe_summary | sentence fe_uncertainty_intro | 1 | seed"]["value"] == 7
+    assert not any(key.endswith("| name") for key in figures)
+    assert figures["fe_summary | Shares | a #1 | share"] == {
+        "id": "fe_summary | Shares | a #1 | share", "section": "fe_summary", "table": "Shares", "row": "a #1",
+        "column": "share", "value": 0.25, "sheet": "T1", "label": "Share (%)"}
+    assert figures["fe_summary | Shares | a #2 | share"]["value"] == 1 / 3
+    assert figures["fe_summary | Shares | b | share"]["value"] == MARKER
+    assert figures["fe_summary | Shares | b | n"]["value"] == MARKER  # the count is hidden too
+    assert figures["fe_summary | Shares #2 | row 1 | n"]["value"] == 50
+    assert figures["fe_summary | Shares #2 | row 1 | share"]["sheet"] == "T2"
