@@ -74,7 +74,7 @@ def write_index(path: Path, study: Study, manifest: dict[str, Any], titles: dict
         labels[run["name"]] = label
         extras = " ".join(f'<a class="extra" href="{html.escape(f)}">{html.escape(Path(f).suffix.lstrip(".").upper())}'
                           f'{" (" + html.escape(f[len(run["name"]):].strip("_.").rsplit(".", 1)[0]) + ")" if f.endswith(".xlsx") else ""}</a>'
-                          for f in run.get("outputs", []) if not f.endswith(".html"))
+                          for f in run.get("outputs", []) if not f.endswith((".html", FINDINGS_SUFFIX)))
         about_html = f'<br><span class="about">{html.escape(about)}</span>' if about else ""
         rows.append((run["name"], f'<tr><td><a href="{html.escape(run["name"])}.html">{html.escape(label)}</a> {extras}'
                                   f'{about_html}</td>'

@@ -26,6 +26,7 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.reporting.figures import FIGURES_SUFFIX, compare_figures, read_figures
+from workbench.reporting.parameters import reader_value
 from workbench.study import Study, sha256
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -117,6 +118,9 @@ def make_manifest(study: Study, reports: Path, *, built: str, parameters: dict[s
         "built": built,
         "build_seconds": None,
         "parameters": parameters,
+        # the same as a reader reads them ("all regions", not None), in the report language
+        "parameters_shown": {name: reader_value(name, value, str(parameters.get("language", "en")))
+                             for name, value in parameters.items()},
         "each": each,
         "with_code": with_code,
         "inputs": input_hashes(study),
