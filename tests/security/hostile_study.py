@@ -43,17 +43,16 @@ FORMULAS = [
 HOSTILE = SCRIPTS + FORMULAS
 #: Markdown emphasis: shown as written, it never becomes a <strong> or <em> of its own
 EMPHASIS = "**1337** _1337_"
-#: in CSV files a carriage return inside a quoted value is refused by the strict reader
-IN_CSV = [h for h in HOSTILE if "\r" not in h]
 MARKER = "1337"
 
 
-def _hostile(i: int, original: str, pool: list[str] = HOSTILE) -> str:
-    return f"{pool[i % len(pool)]} {original}"
+def _hostile(i: int, original: str) -> str:
+    return f"{HOSTILE[i % len(HOSTILE)]} {original}"
 
 
 def _rewrite_csv(path: Path, column: str, change) -> None:
-    """Rewrite one column of a demo CSV (its comment preamble kept), row by row."""
+    """Rewrite one column of a demo CSV (its comment preamble kept), row by row; every value is
+    quoted, so that a carriage return inside a value is data, not the end of a line."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     preamble = [line for line in lines if line.startswith("#")]
     rows = list(csv.reader(io.StringIO("".join(lines[len(preamble):]))))
@@ -63,7 +62,7 @@ def _rewrite_csv(path: Path, column: str, change) -> None:
         if row[at]:
             row[at] = change(i, row[at])
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows([header, *body])
+    csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows([header, *body])
     path.write_text("".join(preamble) + out.getvalue(), encoding="utf-8")
 
 
@@ -128,8 +127,8 @@ def write_hostile_study(folder: Path) -> Path:
     spec_path.write_text(text.replace(title, "title: " + yaml.safe_dump(hostile_title).strip().removesuffix("\n...")),
                          encoding="utf-8")
     _hostile_dictionary(study)
-    _rewrite_csv(study / "data/qualitative/codes.csv", "name", lambda i, v: _hostile(i, v, IN_CSV))
-    _rewrite_csv(study / "data/qualitative/stakeholders.csv", "name", lambda i, v: _hostile(i + 5, v, IN_CSV))
+    _rewrite_csv(study / "data/qualitative/codes.csv", "name", _hostile)
+    _rewrite_csv(study / "data/qualitative/stakeholders.csv", "name", lambda i, v: _hostile(i + 5, v))
     _hostile_quotes(study)
     _hostile_mapping(study)
     return study
