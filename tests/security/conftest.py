@@ -94,6 +94,27 @@ class HostileStudy:
         shutil.copyfile(source, target)
         return target
 
+    @staticmethod
+    def replace_in(path: Path, old: str, new: str) -> None:
+        """Replace the first ``old`` in a text file by ``new`` (``old`` must be there)."""
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def edit_dictionary(self, name: str, old: str, new: str) -> Path:
+        """Copy a package dictionary into the study and replace ``old`` by ``new`` in it."""
+        path = self.copy_dictionary(name)
+        self.replace_in(path, old, new)
+        return path
+
+    def edit_line(self, dataset: str, row: int, change: Callable[[str], str]) -> int:
+        """Rewrite the text line of data row ``row`` (1-based) of a CSV; return its editor line."""
+        lines = self.csv_lines(dataset)
+        line = sum(1 for text in lines if text.startswith("#")) + 1 + row
+        lines[line - 1] = change(lines[line - 1].rstrip("\n")) + "\n"
+        self.path(dataset).write_text("".join(lines), encoding="utf-8")
+        return line
+
     def csv_lines(self, dataset: str) -> list[str]:
         return self.path(dataset).read_text(encoding="utf-8").splitlines(keepends=True)
 

@@ -19,10 +19,7 @@ from workbench.errors import WorkbenchError
 
 # ---- 13.9 parameter names -----------------------------------------------------------------------
 def _edit_parameters(hostile, old: str, new: str) -> None:
-    path = hostile.path("electronic_monitoring_parameters")
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    hostile.replace_in(hostile.path("electronic_monitoring_parameters"), old, new)
 
 
 def test_misspelt_parameter_name(hostile) -> None:

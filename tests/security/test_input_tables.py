@@ -30,33 +30,21 @@ def _editor_line(hostile, dataset: str, row: int) -> int:
 # ---- 13.5 CSV -----------------------------------------------------------------------------------
 def test_short_row_names_the_editor_line_and_the_first_missing_column(hostile) -> None:
     hostile.keep("offices")
-    path = hostile.path("offices")
-    lines = hostile.csv_lines("offices")
-    line = _editor_line(hostile, "offices", 4)
-    lines[line - 1] = lines[line - 1].rsplit(",", 2)[0] + "\n"  # drop the last two fields
-    path.write_text("".join(lines), encoding="utf-8")
+    line = hostile.edit_line("offices", 4, lambda text: text.rsplit(",", 2)[0])  # drop the last two fields
     text = hostile.refused("offices.csv", "n_officers", "fields but the header has 6")
     assert _names_line(text, line, "fields but the header")
 
 
 def test_short_row_deep_in_the_survey_counts_the_preamble(hostile) -> None:
     hostile.keep("survey")
-    path = hostile.path("survey")
-    lines = hostile.csv_lines("survey")
-    line = _editor_line(hostile, "survey", 500)
-    lines[line - 1] = ",".join(lines[line - 1].split(",")[:10]) + "\n"
-    path.write_text("".join(lines), encoding="utf-8")
+    line = hostile.edit_line("survey", 500, lambda text: ",".join(text.split(",")[:10]))
     text = hostile.refused("survey.csv", "ends before column")
     assert _names_line(text, line, "ends before column") and not _names_line(text, line - 1, "ends before")
 
 
 def test_long_row_is_an_error(hostile) -> None:
     hostile.keep("offices")
-    path = hostile.path("offices")
-    lines = hostile.csv_lines("offices")
-    line = _editor_line(hostile, "offices", 7)
-    lines[line - 1] = lines[line - 1].rstrip("\n") + ",surplus\n"
-    path.write_text("".join(lines), encoding="utf-8")
+    line = hostile.edit_line("offices", 7, lambda text: text + ",surplus")
     text = hostile.refused("offices.csv", "beyond the last column")
     assert _names_line(text, line, "beyond the last column")
 
@@ -77,11 +65,7 @@ def test_nul_byte_inside_a_value(hostile) -> None:
 
 def test_unclosed_quote_names_the_line(hostile) -> None:
     hostile.keep("offices")
-    path = hostile.path("offices")
-    lines = hostile.csv_lines("offices")
-    line = _editor_line(hostile, "offices", 2)
-    lines[line - 1] = lines[line - 1].replace(",", ',"x"y,', 1)
-    path.write_text("".join(lines), encoding="utf-8")
+    line = hostile.edit_line("offices", 2, lambda text: text.replace(",", ',"x"y,', 1))
     text = hostile.refused("offices.csv", "not a well-formed CSV")
     assert _names_line(text, line, "well-formed")
 
@@ -256,9 +240,7 @@ def test_all_weights_zero(hostile) -> None:
 
 def test_missing_russian_label_is_a_warning(hostile) -> None:
     hostile.keep("offices")
-    dictionary = hostile.copy_dictionary("offices")
-    text = dictionary.read_text(encoding="utf-8")
-    dictionary.write_text(text.replace("label: {en: Region, ru: Регион}", "label: {en: Region}", 1), encoding="utf-8")
+    hostile.edit_dictionary("offices", "label: {en: Region, ru: Регион}", "label: {en: Region}")
     outcome = hostile.validate()
     assert outcome.returncode == 0, outcome.text
     line = next(line for line in outcome.stdout.splitlines() if "Russian" in line)

@@ -92,13 +92,6 @@ def test_deep_nesting(hostile) -> None:
     hostile.refused("study.yaml", "nested too deeply")
 
 
-def test_duplicate_key_in_a_dictionary(hostile) -> None:
-    hostile.keep("offices")
-    dictionary = hostile.copy_dictionary("offices")
-    text = dictionary.read_text(encoding="utf-8")
-    dictionary.write_text(text.replace("      2: {en: Chuy", "      1: {en: Chuy", 1), encoding="utf-8")
-    hostile.refused("offices.yaml", "appears twice", "line")
-
 
 def test_duplicate_dataset_in_study_yaml(hostile) -> None:
     hostile.keep("offices")
@@ -110,26 +103,19 @@ def test_duplicate_dataset_in_study_yaml(hostile) -> None:
 @pytest.mark.parametrize("code", ["ON", "NO", "yes", "off", "True"])
 def test_boolean_value_code_in_a_dictionary(hostile, code) -> None:
     hostile.keep("offices")
-    dictionary = hostile.copy_dictionary("offices")
-    text = dictionary.read_text(encoding="utf-8")
-    dictionary.write_text(text.replace("      9: {en: Osh city", f"      {code}: {{en: Osh city", 1), encoding="utf-8")
+    hostile.edit_dictionary("offices", "      9: {en: Osh city", f"      {code}: {{en: Osh city")
     hostile.refused("quote it", "offices.yaml", f"'{code}'", "line 36")
 
 
 def test_boolean_missing_code_in_a_dictionary(hostile) -> None:
     hostile.keep("survey")
-    dictionary = hostile.copy_dictionary("survey")
-    text = dictionary.read_text(encoding="utf-8")
-    assert "missing_codes:\n  98:" in text
-    dictionary.write_text(text.replace("missing_codes:\n  98:", "missing_codes:\n  off:", 1), encoding="utf-8")
+    hostile.edit_dictionary("survey", "missing_codes:\n  98:", "missing_codes:\n  off:")
     hostile.refused("quote it", "survey.yaml", "off")
 
 
 def test_boolean_region_in_study_yaml(hostile) -> None:
     hostile.keep("offices")
-    text = hostile.study_file.read_text(encoding="utf-8")
-    assert "- Batken\n" in text
-    hostile.study_file.write_text(text.replace("- Batken\n", "- Batken\n- NO\n", 1), encoding="utf-8")
+    hostile.replace_in(hostile.study_file, "- Batken\n", "- Batken\n- NO\n")
     hostile.refused("quote it", "regions", "study.yaml")
 
 
@@ -148,42 +134,32 @@ def test_misspelt_top_level_key_in_study_yaml(hostile) -> None:
     hostile.refused("unknown key 'paramters'", "did you mean 'parameters'")
 
 
-def test_misspelt_variable_key_in_a_dictionary(hostile) -> None:
-    hostile.keep("offices")
-    dictionary = hostile.copy_dictionary("offices")
-    text = dictionary.read_text(encoding="utf-8")
-    dictionary.write_text(text.replace("    unit: persons", "    unti: persons", 1), encoding="utf-8")
-    hostile.refused("unknown key 'unti'", "did you mean 'unit'", "n_officers")
 
-
-def test_misspelt_battery_key_in_a_dictionary(hostile) -> None:
-    hostile.keep("survey")
-    dictionary = hostile.copy_dictionary("survey")
-    text = dictionary.read_text(encoding="utf-8")
-    dictionary.write_text(text.replace("    group: all", "    gruop: all", 1), encoding="utf-8")
-    hostile.refused("unknown key 'gruop'", "did you mean 'group'", "battery")
-
-
-def test_misspelt_top_level_key_in_a_dictionary(hostile) -> None:
-    hostile.keep("offices")
-    dictionary = hostile.copy_dictionary("offices")
-    text = dictionary.read_text(encoding="utf-8")
-    dictionary.write_text(text.replace("id: office_id\n", "id: office_id\nmissing_code: {}\n", 1), encoding="utf-8")
-    hostile.refused("unknown key 'missing_code'", "did you mean 'missing_codes'")
 
 
 def test_misspelt_key_in_a_parameter_file(hostile) -> None:
     hostile.keep("electronic_monitoring_parameters")
-    path = hostile.path("electronic_monitoring_parameters")
-    path.write_text(path.read_text(encoding="utf-8").replace("\nexchange_rates:", "\nexchange_rate:", 1),
-                    encoding="utf-8")
+    hostile.replace_in(hostile.path("electronic_monitoring_parameters"), "\nexchange_rates:", "\nexchange_rate:")
     hostile.refused("unknown key 'exchange_rate'", "did you mean 'exchange_rates'")
 
 
 def test_misspelt_key_in_a_parameter_entry(hostile) -> None:
     hostile.keep("electronic_monitoring_parameters")
-    path = hostile.path("electronic_monitoring_parameters")
-    text = path.read_text(encoding="utf-8")
-    assert "    source: " in text
-    path.write_text(text.replace("    source: ", "    sorce: ", 1), encoding="utf-8")
+    hostile.replace_in(hostile.path("electronic_monitoring_parameters"), "    source: ", "    sorce: ")
     hostile.refused("unknown key 'sorce'", "did you mean 'source'", "placement_share")
+
+
+@pytest.mark.parametrize(("dataset", "old", "new", "words"), [
+    pytest.param("offices", "      2: {en: Chuy", "      1: {en: Chuy", ("offices.yaml", "appears twice", "line 29"),
+                 id="duplicate-code"),
+    pytest.param("offices", "    unit: persons", "    unti: persons",
+                 ("unknown key 'unti'", "did you mean 'unit'", "n_officers"), id="variable-key"),
+    pytest.param("survey", "    group: all", "    gruop: all",
+                 ("unknown key 'gruop'", "did you mean 'group'", "battery"), id="battery-key"),
+    pytest.param("offices", "id: office_id\n", "id: office_id\nmissing_code: {}\n",
+                 ("unknown key 'missing_code'", "did you mean 'missing_codes'"), id="top-level-key"),
+])
+def test_damaged_dictionary(hostile, dataset, old, new, words) -> None:
+    hostile.keep(dataset)
+    hostile.edit_dictionary(dataset, old, new)
+    hostile.refused(*words)
