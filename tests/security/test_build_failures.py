@@ -41,21 +41,23 @@ def _digests(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
-@pytest.mark.parametrize("cells, number, first_line", [
-    (("x = 1", "\n\ny = [1]\ny[3]  # planted"), 3, "y = [1]"),
+@pytest.mark.parametrize("cells, number, first_line, failing_line", [
+    (("x = 1", "\n\ny = [1]\ny[3]  # planted"), 3, "y = [1]", ", line 4 ('y[3]  # planted')"),
     (("#md A note", "a = 2", "#md Another", "raise ValueError('planted')", "print('never')"), 5,
-     "raise ValueError('planted')"),
-    (("raise KeyError('planted')",), 2, "raise KeyError('planted')"),
+     "raise ValueError('planted')", ": ValueError"),
+    (("raise KeyError('planted')",), 2, "raise KeyError('planted')", ": KeyError"),
+    (("def f():\n    return {}['k']", "a = 1\nb = f()  # fails inside f"), 3, "a = 1", ", line 2 ('b = f()  # fails inside f')"),
 ])
 def test_failure_message_quotes_the_failing_cell(tmp_path: Path, mini_study: Path, cells: tuple[str, ...],
-                                                 number: int, first_line: str) -> None:
-    # oracle: the failing cell's number in the source notebook (parameters cell = 1) and its first line
+                                                 number: int, first_line: str, failing_line: str) -> None:
+    # oracle: the failing cell's number in the source notebook (parameters cell = 1), its first
+    # line and, when another one raised, that line (the cell's own line, not the function's)
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     _notebook(notebooks / "fails.ipynb", *cells)
     with pytest.raises(BuildFailed) as err:
         build_reports(Study.load(mini_study), tmp_path / "reports", notebook_dir=notebooks, progress=lambda _: None)
-    assert f"cell {number} ({first_line!r})" in str(err.value)
+    assert f"cell {number} ({first_line!r}){failing_line}" in str(err.value)
     assert not (tmp_path / "reports").exists()
 
 

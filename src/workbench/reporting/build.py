@@ -203,8 +203,12 @@ _PAPERMILL_CELLS = ("injected-parameters", "papermill-error-cell-tag")
 
 def _source_cell(executed: Path, index: int) -> str:
     """Name a failing cell as the author sees it: its number in the source notebook and its
-    first line of code. The failing cell is the code cell with an error output; cells that
-    papermill added are not counted (they shift the executed copy's numbering)."""
+    first line of code, then the line that raised when it is another one. The failing cell is
+    the code cell with an error output; cells that papermill added are not counted (they
+    shift the executed copy's numbering). The line comes from the traceback's first frame,
+    IPython's "Cell In[n], line k"."""
+    import re
+
     import nbformat
 
     try:
@@ -216,8 +220,16 @@ def _source_cell(executed: Path, index: int) -> str:
                     and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
     if failing is None:
         return f"cell {index + 1}"
-    first = next((line for line in own[failing].source.splitlines() if line.strip()), "")
-    return f"cell {failing + 1} ({first.strip()[:60]!r})"
+    lines = own[failing].source.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip()), 0)  # IPython drops leading blank lines
+    where = f"cell {failing + 1} ({lines[start].strip()[:60] if lines else ''!r})"
+    error = next(o for o in own[failing].outputs if o.get("output_type") == "error")
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error.get("traceback", [])))
+    frame = re.search(r"Cell In\[\d+\], line (\d+)", plain)
+    number = start + int(frame.group(1)) if frame else 0
+    if start + 1 < number <= len(lines):
+        where += f", line {number} ({lines[number - 1].strip()[:60]!r})"
+    return where
 
 
 def report_title(notebook: Path, findings: Path, language: str) -> str:
