@@ -334,12 +334,11 @@ def _convert(series: pd.Series, kind: str, decimal: str = ".") -> tuple[pd.Serie
 
 
 # ---- loading ---------------------------------------------------------------------------------
-def _mapping(raw: Any, source: str, where: str) -> dict[Any, Any]:
+def _mapping(raw: Any, source: str, where: str, expected: str = "code: {en: ..., ru: ...} entries") -> dict[Any, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise WorkbenchError(f"{where} must be a mapping of code: label", file=source, value=raw,
-                             expected="code: {en: ..., ru: ...} entries")
+        raise WorkbenchError(f"{where} must be a mapping", file=source, value=raw, expected=expected)
     return raw
 
 
@@ -350,6 +349,23 @@ def _codes(raw: Any, source: str, where: str, untranslated: list[str]) -> dict[A
         key = as_code(code, file=source, where=where)
         codes[key] = _label(text, f"{where} {key}", untranslated)
     return codes
+
+
+#: variable keys and the Python types their values must have
+_KEY_TYPES: dict[str, tuple[type, ...]] = {"name": (str,), "role": (str,), "battery": (str,), "unit": (str,),
+                                          "required": (bool,), "nullable": (bool,), "unique": (bool,),
+                                          "reversed": (bool,)}
+
+
+def _check_types(raw: dict[str, Any], source: str, where: str) -> None:
+    """Refuse a variable key whose value has the wrong type (``nullable: "no"``, ``name: [x]``)."""
+    for key, types in _KEY_TYPES.items():
+        if key in raw and raw[key] is not None and not isinstance(raw[key], types):
+            word = "true or false" if types == (bool,) else "text"
+            raise WorkbenchError(f"{where}: {key} must be {word}", file=source, column=key, value=raw[key],
+                                 expected=word)
+    if not str(raw["name"]).strip():
+        raise WorkbenchError(f"{where}: the name is empty", file=source, expected="the column name in the file")
 
 
 def parse_dictionary(spec: dict[str, Any], source: str = "<memory>") -> DataDictionary:
@@ -365,7 +381,7 @@ def parse_dictionary(spec: dict[str, Any], source: str = "<memory>") -> DataDict
     untranslated: list[str] = []
     name = str(spec.get("dictionary") or Path(source).stem)
     missing = _codes(spec.get("missing_codes"), source, "missing code", untranslated)
-    batteries = dict(_mapping(spec.get("batteries"), source, "batteries"))
+    batteries = dict(_mapping(spec.get("batteries"), source, "batteries", "name: {label, group, kind} entries"))
     for battery, entry in batteries.items():
         if not isinstance(entry, dict):
             raise WorkbenchError(f"battery {battery!r} must be a mapping", file=source, value=entry,
@@ -382,6 +398,10 @@ def parse_dictionary(spec: dict[str, Any], source: str = "<memory>") -> DataDict
         problems += unknown_keys(raw, VARIABLE_KEYS, file=source, where=where)
         if "name" not in raw or "type" not in raw:
             raise WorkbenchError(f"{where} needs a name and a type", file=source)
+        _check_types(raw, source, where)
+        if raw["name"] in variables:
+            raise WorkbenchError(f"{where} is declared twice", file=source, value=raw["name"],
+                                 expected="one entry per variable")
         if raw["type"] not in TYPES:
             raise WorkbenchError(f"{where} has an unknown type", file=source, value=raw["type"],
                                  expected=", ".join(TYPES))
@@ -401,6 +421,8 @@ def parse_dictionary(spec: dict[str, Any], source: str = "<memory>") -> DataDict
         if rng is not None and (not isinstance(rng, list) or len(rng) != 2
                                 or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in rng)):
             raise WorkbenchError(f"{where}: range must be two numbers", file=source, value=rng, expected="[0, 10]")
+        if rng is not None and rng[0] > rng[1]:
+            raise WorkbenchError(f"{where}: range runs backwards", file=source, value=rng, expected="[low, high]")
         variables[raw["name"]] = Variable(
             name=raw["name"], type=raw["type"], label=_label(raw.get("label", raw["name"]), f"{where} label",
                                                              untranslated),
@@ -412,7 +434,7 @@ def parse_dictionary(spec: dict[str, Any], source: str = "<memory>") -> DataDict
         )
     raise_problems(problems, file=source)
     id_var = spec.get("id")
-    if id_var is not None and id_var not in variables:
+    if id_var is not None and (not isinstance(id_var, str) or id_var not in variables):
         raise WorkbenchError("the id variable is not among the variables", file=source, value=id_var)
     return DataDictionary(name=name, title=_label(spec.get("title", name), "title", untranslated),
                           variables=variables, id=id_var, missing_codes=missing, batteries=batteries, source=source,

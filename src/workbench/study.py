@@ -17,13 +17,15 @@ from typing import Any
 import pandas as pd
 from workbench.errors import PROBLEM_COLUMNS, WorkbenchError
 from workbench.io import read_table
-from workbench.io.keys import DATASET_KEYS, STUDY_KEYS, raise_problems, unknown_keys
+from workbench.io.keys import DATASET_KEYS, STUDY_KEYS, raise_problems, suggestion, unknown_keys
 from workbench.io.safe_yaml import as_code, load_yaml
 from workbench.schemas import DataDictionary, load_dictionary
 
 STUDY_FILE = "study.yaml"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 TABULAR_FORMATS = ("csv", "xlsx", "sav")
+#: every dataset format: tables, and kinds checked by their own loaders
+FORMATS = (*TABULAR_FORMATS, "parameters", "mapping", "qdpx", "folder")
 #: notebook parameters every study has, with their defaults
 DEFAULT_PARAMETERS: dict[str, Any] = {"region": None, "min_cell": 10, "language": "en"}
 
@@ -85,6 +87,16 @@ class Study:
                 raise WorkbenchError(f"dataset {name!r} has no path", file=str(file), expected="path: data/....")
             problems += unknown_keys(entry, DATASET_KEYS, file=str(file), where=f"dataset {name!r}")
             fmt = str(entry.get("format") or Path(str(entry["path"])).suffix.lstrip(".")).lower()
+            if fmt not in FORMATS:
+                raise WorkbenchError(f"dataset {name!r} has an unknown format{suggestion(fmt, FORMATS)}",
+                                     file=str(file), column="format", value=fmt, expected=", ".join(FORMATS))
+            for key in ("delimiter", "decimal"):
+                if key in entry and not (isinstance(entry[key], str) and len(entry[key]) == 1):
+                    raise WorkbenchError(f"dataset {name!r}: {key} must be one character", file=str(file),
+                                         column=key, value=entry[key], expected='e.g. "," or ";"')
+            if not isinstance(entry.get("sheet", 0), (str, int)) or isinstance(entry.get("sheet"), bool):
+                raise WorkbenchError(f"dataset {name!r}: sheet must be a sheet name or number", file=str(file),
+                                     column="sheet", value=entry["sheet"], expected="a name, or 0 for the first")
             if fmt in TABULAR_FORMATS and not entry.get("dictionary"):
                 raise WorkbenchError(f"dataset {name!r} names no data dictionary", file=str(file),
                                      expected="dictionary: <name in data_schemas/>")
@@ -102,8 +114,15 @@ class Study:
                 allow_outside=allow_outside, offsets=str(entry.get("offsets", "auto")),
             )
         raise_problems(problems, file=str(file))
-        for i, region in enumerate(spec.get("regions") or [], start=1):
+        regions = spec.get("regions") or []
+        if not isinstance(regions, list):
+            raise WorkbenchError("regions must be a list", file=str(file), column="regions", value=regions,
+                                 expected="[Batken, Chuy, ...]")
+        for i, region in enumerate(regions, start=1):
             as_code(region, file=str(file), where=f"regions, entry {i}")
+        if not isinstance(spec.get("parameters") or {}, dict):
+            raise WorkbenchError("parameters must be a mapping of name: value", file=str(file),
+                                 column="parameters", value=spec["parameters"], expected="{min_cell: 10, ...}")
         parameters = {**DEFAULT_PARAMETERS, **(spec.get("parameters") or {})}
         return cls(root=root, title=str(spec.get("title", root.name)), datasets=datasets,
                    parameters=parameters, synthetic=bool(spec.get("synthetic", False)), spec=spec)

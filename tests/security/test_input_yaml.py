@@ -163,3 +163,35 @@ def test_damaged_dictionary(hostile, dataset, old, new, words) -> None:
     hostile.keep(dataset)
     hostile.edit_dictionary(dataset, old, new)
     hostile.refused(*words)
+
+
+# ---- 13.8 values of the wrong kind ------------------------------------------------------------
+@pytest.mark.parametrize(("change", "words"), [
+    pytest.param(lambda spec: spec.update(regions={"Batken": 1}), ("regions must be a list",), id="regions-mapping"),
+    pytest.param(lambda spec: spec.update(parameters=["min_cell", 5]), ("parameters must be a mapping",),
+                 id="parameters-list"),
+    pytest.param(lambda spec: spec["datasets"]["offices"].update(delimiter=";;"), ("delimiter must be one character",),
+                 id="delimiter"),
+    pytest.param(lambda spec: spec["datasets"]["offices"].update(format="cvs"),
+                 ("unknown format", "did you mean 'csv'"), id="format"),
+    pytest.param(lambda spec: spec["datasets"]["offices"].update(sheet=[1]), ("sheet must be",), id="sheet"),
+])
+def test_study_yaml_value_of_the_wrong_kind(hostile, change, words) -> None:
+    hostile.keep("offices")
+    spec = hostile.spec()
+    change(spec)
+    hostile.write_spec(spec)
+    hostile.refused("study.yaml", *words)
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [
+    pytest.param("    nullable: false\n    label: {en: Office ID", "    nullable: \"no\"\n    label: {en: Office ID",
+                 ("nullable must be true or false",), id="nullable-text"),
+    pytest.param("  - name: name_ru", "  - name: name_en", ("'name_en' is declared twice",), id="variable-twice"),
+    pytest.param("range: [0, 500]", "range: [500, 0]", ("range runs backwards",), id="range-backwards"),
+    pytest.param("  - name: region", "  - name: [region]", ("name must be text",), id="name-list"),
+])
+def test_dictionary_value_of_the_wrong_kind(hostile, old, new, words) -> None:
+    hostile.keep("offices")
+    hostile.edit_dictionary("offices", old, new)
+    hostile.refused("offices.yaml", *words)
