@@ -48,6 +48,17 @@ def test_unknown_model(hostile) -> None:
     hostile.refused("unknown model 'electronic_monitorng'", "did you mean 'electronic_monitoring'")
 
 
+@pytest.mark.parametrize(("new", "words"), [
+    pytest.param("    basis: [assumption]", ("unknown basis",), id="basis-list"),
+    pytest.param("    basis: assumption\n    allow_negative: \"no\"", ("allow_negative must be true or false",),
+                 id="allow-negative-text"),
+])
+def test_parameter_value_of_the_wrong_kind(hostile, new, words) -> None:
+    hostile.keep("electronic_monitoring_parameters")
+    hostile.replace_in(hostile.path("electronic_monitoring_parameters"), "    basis: assumption", new)
+    hostile.refused("placement_share", *words)
+
+
 def test_demo_parameter_files_validate() -> None:
     """Control at library level: the package's own files pass the same check."""
     from workbench.feasibility.parameters import DEFAULTS, check_model, known_models, load_parameters

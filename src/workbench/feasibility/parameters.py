@@ -298,9 +298,11 @@ def _parameter(name: str, spec: Any, currency: str, rates: Mapping[str, Exchange
     if not isinstance(label, Mapping) or not all(isinstance(text, str) for text in label.values()):
         fail("label must be text or a mapping language -> text", label, "{en: ..., ru: ...}")
     basis = spec.get("basis")
-    if basis is not None and basis not in BASIS_VALUES:
+    if basis is not None and (not isinstance(basis, str) or basis not in BASIS_VALUES):
         fail("unknown basis", basis, ", ".join(sorted(BASIS_VALUES)))
-    allow_negative = bool(spec.get("allow_negative", False))
+    allow_negative = spec.get("allow_negative", False)
+    if not isinstance(allow_negative, bool):
+        fail("allow_negative must be true or false", allow_negative, "true or false")
 
     par_currency = spec.get("currency")
     price_year = spec.get("price_year")
