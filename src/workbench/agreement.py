@@ -453,6 +453,9 @@ ICC_BANDS: tuple[tuple[float, str], ...] = (
 #: 0.667 <= alpha < 0.800 tentative conclusions only; below 0.667 not reliable
 KRIPPENDORFF_RELIABLE = 0.800
 KRIPPENDORFF_TENTATIVE = 0.667
+#: the one reliability threshold of every report (02 and 10): coded evidence whose
+#: Krippendorff's alpha is below it is not reliable enough to draw even tentative conclusions
+RELIABLE_ALPHA = KRIPPENDORFF_TENTATIVE
 MEASURES = ("kappa", "alpha", "icc")
 
 
