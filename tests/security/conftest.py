@@ -183,3 +183,9 @@ def hostile(demo_template: Path, tmp_path: Path) -> HostileStudy:
     root = tmp_path / "study"
     shutil.copytree(demo_template, root)
     return HostileStudy(root, tmp_path)
+
+
+@pytest.fixture
+def hash_tree() -> Callable[..., dict[str, str]]:
+    """``tree_hashes`` for tests that check read-only behaviour at library level."""
+    return tree_hashes
