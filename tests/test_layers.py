@@ -22,6 +22,7 @@ LAYERS: dict[str, str] = {
     **dict.fromkeys(["io", "schemas", "regions", "study"], "study_io"),
     **dict.fromkeys(["survey", "qualitative", "risk", "feasibility", "programme", "mixed", "overview"], "analysis"),
     "reports": "sections",  # report sections, one module per report (a later step of issue 16)
+    "study_facts": "sections",  # facts two reports show, one function each (issue 14.2)
     "reporting": "reporting",
     "synthetic": "demo",
     "cli": "cli",
