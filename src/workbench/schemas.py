@@ -10,7 +10,7 @@ once as a tidy table (``workbench.errors.PROBLEM_COLUMNS``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -67,10 +67,13 @@ class Variable:
     battery: str | None = None
     reversed: bool = False
     unit: str | None = None
+    #: labels taken from the data file (SPSS) where the dictionary declares no codes; they
+    #: name codes in reports but never make a code valid or invalid
+    file_labels: dict[Any, dict[str, str]] = field(default_factory=dict)
 
     def value_label(self, code: Any, language: str = "en") -> str:
-        """Label of a code (declared value or missing code), or the code as text."""
-        entry = self.values.get(code)
+        """Label of a code (declared value, else the file's own label), or the code as text."""
+        entry = self.values.get(code) or self.file_labels.get(code)
         return entry[language] if entry else str(code)
 
 
@@ -87,6 +90,8 @@ class DataDictionary:
     source: str = "<memory>"
     #: labels without a Russian text (where in the dictionary), reported as warnings
     untranslated: list[str] = field(default_factory=list)
+    #: (variable, what) taken from the data file where the dictionary is silent
+    from_file: list[tuple[str, str]] = field(default_factory=list)
 
     # ---- lookups used by notebooks and modules -------------------------------------------
     def by_role(self, role: str) -> list[str]:
@@ -111,7 +116,7 @@ class DataDictionary:
     def value_labels(self, name: str, language: str = "en") -> dict[Any, str]:
         """Code -> label for a variable, declared missing codes included."""
         var = self.variables[name]
-        labels = {code: text[language] for code, text in var.values.items()}
+        labels = {code: text[language] for code, text in {**var.file_labels, **var.values}.items()}
         for code in var.missing_codes:
             labels[code] = self.missing_codes[code][language]
         return labels
@@ -180,6 +185,36 @@ class DataDictionary:
         table = table.sort_values(["severity", "row", "column"], na_position="first", kind="stable")
         return typed, table.reset_index(drop=True)
 
+    def with_file_declarations(self, value_labels: dict[str, dict[Any, str]],
+                               user_missing: dict[str, list[Any]]) -> "DataDictionary":
+        """A copy in which the data file's own declarations (SPSS) fill what the dictionary leaves open.
+
+        A variable without declared codes takes the file's value labels as labels only (they
+        never make a value invalid: SPSS scales often label their end points alone); a
+        variable without missing codes takes the file's user-missing codes as missing codes,
+        so they never enter an estimate. What the dictionary declares always wins; where the
+        two disagree, ``declaration_problems`` reports it.
+        """
+        variables = dict(self.variables)
+        missing = dict(self.missing_codes)
+        notes: list[tuple[str, str]] = []
+        for name, var in self.variables.items():
+            labels = {_file_code(c): {"en": str(t), "ru": str(t)} for c, t in (value_labels.get(name) or {}).items()}
+            changes: dict[str, Any] = {}
+            if labels and not var.values:
+                changes["file_labels"] = labels
+                notes.append((name, "value labels"))
+            codes = tuple(_file_code(c) for c in user_missing.get(name) or ())
+            if codes and not var.missing_codes and not var.values:
+                changes["missing_codes"] = codes
+                for code in codes:
+                    missing.setdefault(code, labels.get(code) or {"en": f"user-missing {code}",
+                                                                  "ru": f"пропуск {code}"})
+                notes.append((name, "user-missing codes"))
+            if changes:
+                variables[name] = replace(var, **changes)
+        return replace(self, variables=variables, missing_codes=missing, from_file=notes)
+
     def declaration_problems(self, value_labels: dict[str, dict[Any, str]], user_missing: dict[str, list[Any]],
                              file: str = "<data>") -> list[dict[str, Any]]:
         """Where a data file's own value labels or user-missing codes (SPSS ``.sav``) disagree
@@ -206,10 +241,10 @@ class DataDictionary:
             for raw_code, text in labels.items():
                 code = _file_code(raw_code)
                 declared = var.values.get(code) or (self.missing_codes.get(code) if code in var.missing_codes else None)
-                if declared is None:
+                if declared is None and var.values:
                     add(name, f"the file labels code {code} which the dictionary does not declare", f"{code} = {text}",
                         "a code declared in the dictionary", severity="warning")
-                elif not any(same(text, declared[lang]) for lang in LANGUAGES):
+                elif declared is not None and not any(same(text, declared[lang]) for lang in LANGUAGES):
                     add(name, f"the file's label of code {code} contradicts the dictionary", f"{code} = {text}",
                         f"{code} = {declared['en']} (as in the dictionary)")
         for name, codes in user_missing.items():

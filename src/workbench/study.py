@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from workbench.errors import PROBLEM_COLUMNS, WorkbenchError
 from workbench.io import read_table
+from workbench.io.readers import read_sav_declarations
 from workbench.io.keys import DATASET_KEYS, STUDY_KEYS, raise_problems, suggestion, unknown_keys
 from workbench.io.safe_yaml import as_code, load_yaml
 from workbench.schemas import DataDictionary, load_dictionary
@@ -141,7 +142,8 @@ class Study:
     def dictionary(self, name: str) -> DataDictionary:
         """The data dictionary of a dataset (study folder first, then ``data_schemas/``).
 
-        A dictionary named by a path (``*.yaml``) must lie inside the study folder (unless the
+        For an SPSS dataset the file's value labels and user-missing codes fill in where the
+        dictionary is silent (``DataDictionary.with_file_declarations``). A dictionary named by a path (``*.yaml``) must lie inside the study folder (unless the
         dataset has ``allow_outside``); one named by name is a plain file name.
         """
         entry = self.dataset(name)
@@ -150,13 +152,18 @@ class Study:
             raise WorkbenchError(f"dataset {name!r} has no data dictionary", file=study_file)
         reference = str(entry.dictionary)
         if Path(reference).suffix in (".yaml", ".yml"):
-            return load_dictionary(resolve_inside(self.root, reference, allow_outside=entry.allow_outside,
-                                                  file=study_file, where=f"dataset {name!r}", column="dictionary"))
-        if not _NAME.match(reference):
+            dictionary = load_dictionary(resolve_inside(self.root, reference, allow_outside=entry.allow_outside,
+                                                        file=study_file, where=f"dataset {name!r}",
+                                                        column="dictionary"))
+        elif not _NAME.match(reference):
             raise WorkbenchError(f"dataset {name!r}: a dictionary name must be a plain name", file=study_file,
                                  column="dictionary", value=reference,
                                  expected="letters, digits, _ or - (or a .yaml path inside the study folder)")
-        return load_dictionary(reference, search=[self.root / "data_schemas", self.root])
+        else:
+            dictionary = load_dictionary(reference, search=[self.root / "data_schemas", self.root])
+        if entry.format == "sav" and entry.path.is_file():  # the file's labels fill what the dictionary leaves open
+            dictionary = dictionary.with_file_declarations(*read_sav_declarations(entry.path))
+        return dictionary
 
     def path(self, name: str) -> Path:
         """Path of a dataset's file (for non-tabular data: parameters, qdpx, text)."""

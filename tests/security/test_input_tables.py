@@ -157,15 +157,19 @@ def test_xlsx_unknown_sheet(hostile) -> None:
 
 
 # ---- 13.7 SPSS .sav -----------------------------------------------------------------------------
-def _offices_sav(hostile, labels: dict[int, str], missing: list[int] | None = None):
+def _offices_sav(hostile, labels: dict[int, str], missing: list[int] | None = None, *,
+                 officers_missing: list[int] | None = None, change=None):
     import pyreadstat
 
     _, frame = hostile.table("offices")
     for column in ("region", "n_officers", "external_pilot"):
         frame[column] = pd.to_numeric(frame[column]).astype(float)
+    if change:
+        change(frame)
     path = hostile.root / "data" / "offices.sav"
+    ranges = {name: codes for name, codes in (("region", missing), ("n_officers", officers_missing)) if codes}
     pyreadstat.write_sav(frame, str(path), variable_value_labels={"region": {float(k): v for k, v in labels.items()}},
-                         missing_ranges={"region": missing} if missing else None)
+                         missing_ranges=ranges or None)
     hostile.set_dataset("offices", path="data/offices.sav", format="sav")
     return path
 
@@ -190,6 +194,29 @@ def test_sav_user_missing_code_listed_as_a_valid_answer(hostile) -> None:
     hostile.keep("offices")
     _offices_sav(hostile, OFFICE_REGIONS, missing=[9])
     hostile.refused("offices.sav", "user-missing", "9 = Osh city")
+
+
+def test_sav_declarations_fill_in_where_the_dictionary_is_silent(hostile) -> None:
+    """The dictionary declares no region codes and no missing code for n_officers: the file's
+    labels name the regions, and its user-missing 999 is a missing code, not 999 officers (which
+    the range 0-500 would refuse)."""
+    from workbench.study import Study
+
+    hostile.keep("offices")
+    hostile.edit_dictionary("offices", "    values:\n      1: {en: Batken", "    xvalues:\n      1: {en: Batken")
+    hostile.replace_in(hostile.root / "data_schemas" / "offices.yaml", "    xvalues:", "    description:")
+
+    def plant(frame):
+        frame.loc[4, "n_officers"] = 999.0
+
+    _offices_sav(hostile, OFFICE_REGIONS, officers_missing=[999], change=plant)
+    outcome = hostile.validate()
+    assert outcome.returncode == 0, outcome.text
+    dictionary = Study.load(hostile.root).dictionary("offices")
+    assert dictionary.variables["region"].values == {}
+    assert dictionary.variables["region"].value_label(9) == "Osh city"
+    assert dictionary.missing_code_map()["n_officers"] == [999]
+    assert dictionary.from_file == [("region", "value labels"), ("n_officers", "user-missing codes")]
 
 
 # ---- 13.11 repeated problems --------------------------------------------------------------------

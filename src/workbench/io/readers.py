@@ -227,12 +227,29 @@ def read_sav(path: str | Path) -> RawTable:
         data, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
     except Exception as err:  # pyreadstat raises its own ReadstatError and others
         raise WorkbenchError(f"not a readable SPSS .sav file ({err})", file=str(path)) from None
+    return RawTable(data, value_labels=dict(meta.variable_value_labels or {}), user_missing=_user_missing(meta))
+
+
+def read_sav_declarations(path: str | Path) -> tuple[dict[str, dict[Any, str]], dict[str, list[Any]]]:
+    """The value labels and user-missing codes an SPSS file declares (metadata only, no data)."""
+    import pyreadstat
+
+    path = Path(path)
+    _read_bytes(path)
+    try:
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True)
+    except Exception as err:  # pyreadstat raises its own ReadstatError and others
+        raise WorkbenchError(f"not a readable SPSS .sav file ({err})", file=str(path)) from None
+    return dict(meta.variable_value_labels or {}), _user_missing(meta)
+
+
+def _user_missing(meta: Any) -> dict[str, list[Any]]:
     missing = {}
     for name, ranges in (meta.missing_ranges or {}).items():
         codes = [r["lo"] for r in ranges if r["lo"] == r["hi"]]
         if codes:
             missing[name] = codes
-    return RawTable(data, value_labels=dict(meta.variable_value_labels or {}), user_missing=missing)
+    return missing
 
 
 def read_table(path: str | Path, format: str | None = None, **options: Any) -> RawTable:
