@@ -42,6 +42,13 @@ Survey and qualitative strand:
 - ``quote_attribution(cases, disclosure, ...)``: the group (and sex) a quote of each case may
   be attributed to, with its label, by the one ``Disclosure.attribution`` rule.
 
+How a report shows a fact (checked by tests/reports/test_shared_facts.py on the built reports):
+call the function, and pass the figure under the function's name, either as a sentence value
+(``Text("key", {"officers_trained": n})``, recorded as column ``officers_trained``) for the
+national figure, or as a ``Table`` named after the function (or with a column of that name)
+whose rows are the regions (or codes) by their display names. The test then finds every shown
+figure of each fact in ``<report>.figures.json`` and compares it with the function's value.
+
 Why our own code: these are definitions of this study's facts; the counting itself is pandas.
 """
 
