@@ -80,40 +80,17 @@ class Study:
         problems = unknown_keys(spec, STUDY_KEYS, file=str(file), where="study.yaml")
         raw_sets = spec.get("datasets")
         if not isinstance(raw_sets, dict) or not raw_sets:
+            raise_problems(problems, file=str(file))
             raise WorkbenchError("study.yaml names no datasets", file=str(file),
                                  expected="a 'datasets' mapping of name -> {path, format, dictionary}")
         datasets = {}
         for name, entry in raw_sets.items():
+            if isinstance(entry, dict):
+                problems += unknown_keys(entry, DATASET_KEYS, file=str(file), where=f"dataset {name!r}")
             if not isinstance(entry, dict) or "path" not in entry:
+                raise_problems(problems, file=str(file))
                 raise WorkbenchError(f"dataset {name!r} has no path", file=str(file), expected="path: data/....")
-            problems += unknown_keys(entry, DATASET_KEYS, file=str(file), where=f"dataset {name!r}")
-            fmt = str(entry.get("format") or Path(str(entry["path"])).suffix.lstrip(".")).lower()
-            if fmt not in FORMATS:
-                raise WorkbenchError(f"dataset {name!r} has an unknown format{suggestion(fmt, FORMATS)}",
-                                     file=str(file), column="format", value=fmt, expected=", ".join(FORMATS))
-            for key in ("delimiter", "decimal"):
-                if key in entry and not (isinstance(entry[key], str) and len(entry[key]) == 1):
-                    raise WorkbenchError(f"dataset {name!r}: {key} must be one character", file=str(file),
-                                         column=key, value=entry[key], expected='e.g. "," or ";"')
-            if not isinstance(entry.get("sheet", 0), (str, int)) or isinstance(entry.get("sheet"), bool):
-                raise WorkbenchError(f"dataset {name!r}: sheet must be a sheet name or number", file=str(file),
-                                     column="sheet", value=entry["sheet"], expected="a name, or 0 for the first")
-            if fmt in TABULAR_FORMATS and not entry.get("dictionary"):
-                raise WorkbenchError(f"dataset {name!r} names no data dictionary", file=str(file),
-                                     expected="dictionary: <name in data_schemas/>")
-            allow_outside = entry.get("allow_outside", False)
-            if not isinstance(allow_outside, bool):
-                raise WorkbenchError(f"dataset {name!r}: allow_outside must be true or false", file=str(file),
-                                     value=allow_outside, expected="true or false")
-            path = resolve_inside(root, entry["path"], allow_outside=allow_outside, file=str(file),
-                                  where=f"dataset {name!r}", column="path")
-            datasets[name] = Dataset(
-                name=name, path=path, format=fmt, dictionary=entry.get("dictionary"),
-                encoding=str(entry.get("encoding", "utf-8")), delimiter=str(entry.get("delimiter", ",")),
-                decimal=str(entry.get("decimal", ".")), sheet=entry.get("sheet", 0),
-                description=str(entry.get("description", "")), model=entry.get("model"),
-                allow_outside=allow_outside, offsets=str(entry.get("offsets", "auto")),
-            )
+            datasets[str(name)] = _dataset(str(name), entry, root, str(file))
         raise_problems(problems, file=str(file))
         regions = spec.get("regions") or []
         if not isinstance(regions, list):
@@ -303,6 +280,35 @@ class Study:
                 except WorkbenchError:
                     pass
         return sorted(set(files))
+
+
+def _dataset(name: str, entry: dict[str, Any], root: Path, file: str) -> Dataset:
+    """One dataset entry of study.yaml, checked: format, options, and a path inside the study."""
+    fmt = str(entry.get("format") or Path(str(entry["path"])).suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise WorkbenchError(f"dataset {name!r} has an unknown format{suggestion(fmt, FORMATS)}", file=file,
+                             column="format", value=fmt, expected=", ".join(FORMATS))
+    for key in ("delimiter", "decimal"):
+        if key in entry and not (isinstance(entry[key], str) and len(entry[key]) == 1):
+            raise WorkbenchError(f"dataset {name!r}: {key} must be one character", file=file, column=key,
+                                 value=entry[key], expected='e.g. "," or ";"')
+    if not isinstance(entry.get("sheet", 0), (str, int)) or isinstance(entry.get("sheet"), bool):
+        raise WorkbenchError(f"dataset {name!r}: sheet must be a sheet name or number", file=file, column="sheet",
+                             value=entry["sheet"], expected="a name, or 0 for the first")
+    if fmt in TABULAR_FORMATS and not entry.get("dictionary"):
+        raise WorkbenchError(f"dataset {name!r} names no data dictionary", file=file,
+                             expected="dictionary: <name in data_schemas/>")
+    allow_outside = entry.get("allow_outside", False)
+    if not isinstance(allow_outside, bool):
+        raise WorkbenchError(f"dataset {name!r}: allow_outside must be true or false", file=file,
+                             value=allow_outside, expected="true or false")
+    path = resolve_inside(root, entry["path"], allow_outside=allow_outside, file=file, where=f"dataset {name!r}",
+                          column="path")
+    return Dataset(name=name, path=path, format=fmt, dictionary=entry.get("dictionary"),
+                   encoding=str(entry.get("encoding", "utf-8")), delimiter=str(entry.get("delimiter", ",")),
+                   decimal=str(entry.get("decimal", ".")), sheet=entry.get("sheet", 0),
+                   description=str(entry.get("description", "")), model=entry.get("model"),
+                   allow_outside=allow_outside, offsets=str(entry.get("offsets", "auto")))
 
 
 def resolve_inside(root: Path, relative: Any, *, allow_outside: bool = False, file: str | None = None,

@@ -126,6 +126,20 @@ def test_misspelt_dataset_key(hostile) -> None:
     hostile.refused("unknown key 'encodng'", "did you mean 'encoding'", "study.yaml")
 
 
+@pytest.mark.parametrize(("change", "words"), [
+    pytest.param(lambda spec: spec["datasets"]["offices"].update(pth=spec["datasets"]["offices"].pop("path")),
+                 ("unknown key 'pth'", "did you mean 'path'"), id="path"),
+    pytest.param(lambda spec: spec.update(datsets=spec.pop("datasets")),
+                 ("unknown key 'datsets'", "did you mean 'datasets'"), id="datasets"),
+])
+def test_misspelt_required_key_gets_a_suggestion(hostile, change, words) -> None:
+    hostile.keep("offices")
+    spec = hostile.spec()
+    change(spec)
+    hostile.write_spec(spec)
+    hostile.refused("study.yaml", *words)
+
+
 def test_misspelt_top_level_key_in_study_yaml(hostile) -> None:
     hostile.keep("offices")
     spec = hostile.spec()
