@@ -210,9 +210,9 @@ def test_recorder_hand_made_report(tmp_path: Path) -> None:
     assert not any(key.endswith("| name") for key in figures)
     assert figures["fe_summary | Shares | a #1 | share"] == {
         "id": "fe_summary | Shares | a #1 | share", "section": "fe_summary", "table": "Shares", "row": "a #1",
-        "column": "share", "value": 0.25, "sheet": "T1", "label": "Share (%)"}
+        "column": "share", "value": 0.25, "sheet": "T1 Shares", "label": "Share (%)"}
     assert figures["fe_summary | Shares | a #2 | share"]["value"] == 1 / 3
     assert figures["fe_summary | Shares | b | share"]["value"] == MARKER
     assert figures["fe_summary | Shares | b | n"]["value"] == MARKER  # the count is hidden too
     assert figures["fe_summary | Shares #2 | row 1 | n"]["value"] == 50
-    assert figures["fe_summary | Shares #2 | row 1 | share"]["sheet"] == "T2"
+    assert figures["fe_summary | Shares #2 | row 1 | share"]["sheet"] == "T2 Shares"

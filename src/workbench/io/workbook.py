@@ -89,6 +89,27 @@ def write_frame(sheet: Worksheet, frame: pd.DataFrame, *, row: int = 1, header: 
     return row
 
 
+def sheet_title(name: str, used: set[str], default: str = "Sheet") -> str:
+    """An Excel sheet title from ``name``: at most 31 characters, none of ``[]:*?/\\``, not
+    blank, unique among ``used`` (a repeat gets " (2)", " (3)" ...); added to ``used``."""
+    clean = " ".join("".join(" " if ch in '[]:*?/\\' else ch for ch in str(name)).split()) or default
+    clean = clean.strip("'")  or default  # Excel refuses a title that starts or ends with '
+    base, title, number = clean[:31].strip(), clean[:31].strip(), 2
+    while title.casefold() in {u.casefold() for u in used}:  # Excel compares titles without case
+        suffix = f" ({number})"
+        title = base[: 31 - len(suffix)].rstrip() + suffix
+        number += 1
+    used.add(title)
+    return title
+
+
+def number_format(decimals: int, *, percent: bool = False) -> str:
+    """An Excel number format with ``decimals`` fixed decimals (and thousands grouping, or %):
+    the value in the cell stays unrounded, only its display is rounded."""
+    places = "." + "0" * decimals if decimals > 0 else ""
+    return f"0{places}%" if percent else f"#,##0{places}"
+
+
 def new_workbook() -> Workbook:
     """An empty workbook (no sheet yet): add sheets with ``book.create_sheet(title)``."""
     book = Workbook()

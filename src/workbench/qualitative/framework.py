@@ -44,17 +44,19 @@ def framework_matrix(
     turns: pd.DataFrame | None = None,
     depth: int = 1,
     themes: Sequence[Any] | None = None,
-    excerpt_chars: int = 200,
-    max_excerpts: int = 5,
+    excerpt_chars: int | None = None,
+    max_excerpts: int | None = None,
     people: pd.DataFrame | Iterable[str] | None = None,
     case_label: str | None = None,
 ) -> pd.DataFrame:
     """Cases x themes, one row per cell, all cases and themes listed (empty cells included).
 
     ``depth`` picks the themes (1 = top-level codes, sub-codes counted under them) unless
-    ``themes`` lists theme code ids. A cell's ``summary`` holds up to ``max_excerpts``
-    memos or excerpts (each shortened to ``excerpt_chars``) in transcript order, each with
-    its reference "[doc_id start-end]"; ``references`` lists every reference. With
+    ``themes`` lists theme code ids. A cell's ``summary`` holds every memo or excerpt in
+    full, in transcript order, each with its reference "[doc_id start-end]" (the complete
+    matrix, as an annex needs it); ``max_excerpts`` and ``excerpt_chars`` shorten it for a
+    preview in a report, where a cut cell ends with "(+n)", the number of excerpts left out.
+    ``references`` lists every reference. With
     ``people`` the text is scrubbed of personal data (see :mod:`quotes`). ``case_label``
     names a cases column to show instead of the case id (e.g. a pseudonym; never a real
     name in a report). Columns: case_id, case_label, theme_id, theme_name, n_segments,
@@ -95,14 +97,15 @@ def framework_matrix(
                 data = data.drop_duplicates("segment_id").sort_values(["doc_id", "start"], kind="stable")
                 references = [f"{d} {s}-{e}" for d, s, e in zip(data["doc_id"], data["start"], data["end"])]
                 pieces = []
-                for item, reference in list(zip(data.itertuples(index=False), references))[:max_excerpts]:
+                for item, reference in list(zip(data.itertuples(index=False), references))[:max_excerpts]:  # None: all
                     memo = getattr(item, "memo", None)
                     content = memo if isinstance(memo, str) and memo.strip() else texts[item.doc_id][item.start : item.end]
                     if scrubber is not None:
                         content = scrubber.scrub(content)
-                    pieces.append(f"{shorten(content, excerpt_chars)} [{reference}]")
-                if len(data) > max_excerpts:
-                    pieces.append(f"(+{len(data) - max_excerpts} more)")
+                    content = shorten(content, excerpt_chars) if excerpt_chars else " ".join(content.split())
+                    pieces.append(f"{content} [{reference}]")
+                if max_excerpts is not None and len(data) > max_excerpts:
+                    pieces.append(f"(+{len(data) - max_excerpts})")
                 row.update(
                     n_segments=len(data),
                     n_documents=data["doc_id"].nunique(),
@@ -137,13 +140,15 @@ def _map_to_listed_themes(segments: pd.DataFrame, codes: pd.DataFrame, themes: S
     return result[result["code_id"].notna()]
 
 
-def write_framework_xlsx(matrix: pd.DataFrame, path: str | Path, *, title: str = "Framework matrix") -> Path:
+def write_framework_xlsx(matrix: pd.DataFrame, path: str | Path, *, title: str = "Framework matrix",
+                         notes: Sequence[str] = ()) -> Path:
     """Write a :func:`framework_matrix` result to Excel in the Framework layout.
 
     Sheet "Matrix": one row per case, one column per theme, cells = summaries (wrapped
     text, frozen header and case column). Sheet "References": the same grid with the
     references. Then one sheet per theme (the Framework method's thematic chart): case,
-    number of segments, summary, references.
+    number of segments, summary, references. ``notes`` (e.g. the synthetic-data label) are
+    written below the grid of every sheet, after a blank row.
     """
     from openpyxl.styles import Alignment
 
@@ -172,11 +177,17 @@ def write_framework_xlsx(matrix: pd.DataFrame, path: str | Path, *, title: str =
             sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = 50
         sheet.freeze_panes = "B2"
 
+    def add_notes(sheet: Any) -> None:
+        row = sheet.max_row + 2
+        for line in notes:
+            workbook.write_row(sheet, row, [line])
+            row += 1
+
     grid(book.create_sheet("Matrix"), "summary")
     grid(book.create_sheet("References"), "references")
     used_titles = {"Matrix", "References"}
     for theme_id, name in themes:
-        sheet_title = _sheet_title(str(name if isinstance(name, str) else theme_id), used_titles)
+        sheet_title = workbook.sheet_title(str(name if isinstance(name, str) else theme_id), used_titles, "Theme")
         sheet = book.create_sheet(sheet_title)
         workbook.append_row(sheet, [f"{title}: {name if isinstance(name, str) else theme_id}"], bold=True)
         workbook.append_row(sheet, ["Case", "Segments", "Summary", "References"], bold=True)
@@ -189,16 +200,6 @@ def write_framework_xlsx(matrix: pd.DataFrame, path: str | Path, *, title: str =
         for letter, width in zip("ABCD", (18, 10, 80, 40)):
             sheet.column_dimensions[letter].width = width
         sheet.freeze_panes = "B3"
+    for sheet in book.worksheets:
+        add_notes(sheet)
     return workbook.save(book, path)
-
-
-def _sheet_title(name: str, used: set[str]) -> str:
-    """An Excel sheet title: at most 31 characters, none of []:*?/\\, unique."""
-    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in name).strip() or "Theme"
-    base, title, number = clean[:31], clean[:31], 2
-    while title in used:
-        suffix = f" ({number})"
-        title = base[: 31 - len(suffix)] + suffix
-        number += 1
-    used.add(title)
-    return title

@@ -46,6 +46,10 @@ class ShownTable:
     table: pd.DataFrame
     note: str = ""
     hidden: np.ndarray | None = None
+    #: column (as shown) -> Excel number format (the value stays unrounded; see ``annex_formats``)
+    formats: dict[str, str] = field(default_factory=dict)
+    #: the annex sheet ("T<i> <title>", unique, at most 31 characters); set when remembered
+    sheet: str = ""
 
 
 @dataclass
@@ -58,12 +62,20 @@ class ReportTables:
     figures: FigureRecorder | None = None  # records every shown figure (see reporting.figures)
 
     def _remember(self, shown: ShownTable, keep: Iterable[str], labels: dict[str, str] | None) -> None:
-        """Keep a shown table for the annex (sheet ``T<i>``) and record its figures."""
+        """Keep a shown table for the annex (sheet ``T<i> <title>``) and record its figures."""
         self.shown.append(shown)
+        shown.sheet = self._sheet_name(len(self.shown), shown.title)
         if self.figures is not None:
             self.figures.table(shown.title, shown.table, shown.hidden, labels=labels,
-                               keep={(labels or {}).get(c, c) for c in keep}, sheet=f"T{len(self.shown)}",
+                               keep={(labels or {}).get(c, c) for c in keep}, sheet=shown.sheet,
                                marker=MARKER)
+
+    def _sheet_name(self, number: int, title: str) -> str:
+        """The annex sheet of the ``number``-th table: "T<number> <title>", cut to Excel's 31
+        characters; the number keeps it unique and in the report's order."""
+        from workbench.io import workbook
+
+        return workbook.sheet_title(f"T{number} {title}", {t.sheet for t in self.shown if t.sheet}, f"T{number}")
 
     @property
     def disclosure(self) -> Disclosure:
@@ -92,11 +104,13 @@ class ReportTables:
         if hidden.any():
             footnote = (note + " " if note else "") + text("suppressed_note", self.language,
                                                            marker=MARKER, min_cell=self.min_cell)
-        self._remember(ShownTable(title=title, table=prepared, note=footnote, hidden=hidden), keep, labels)
         labels = labels or {}
         percent_cols = {labels.get(c, c) for c in percent}
         label_cols = {labels.get(c, c) for c in keep}
         p_cols = {labels.get(c, c) for c in pvalues}
+        formats = annex_formats(prepared, label_cols, percent_cols, p_cols, decimals)
+        self._remember(ShownTable(title=title, table=prepared, note=footnote, hidden=hidden, formats=formats),
+                       keep, labels)
         rendered = prepared.copy()
         for column in rendered.columns:
             digits = decimals.get(column, 1) if isinstance(decimals, dict) else decimals
@@ -139,40 +153,89 @@ class ReportTables:
                                                                      min_cell=self.min_cell)
             footnote = (note + " " if note else "") + extra
         out = out.rename(columns=labels or {})
-        self._remember(ShownTable(title=title, table=out, note=footnote, hidden=np.zeros(len(out), bool)), keep, labels)
+        shown_counts = [(labels or {}).get(c, c) for c in counts]
+        self._remember(ShownTable(title=title, table=out, note=footnote, hidden=np.zeros(len(out), bool),
+                                  formats=annex_formats(out[shown_counts], set(), set(), set(), 0)), keep, labels)
         rendered = out.copy()
         for column in rendered.columns:
             rendered[column] = [format_number(v, 0, language=self.language) for v in rendered[column]]
         return HtmlTable(title=title, table=rendered, note=footnote)
 
     def write_xlsx(self, path: str | Path, synthetic: bool = False) -> Path:
-        """Write every shown table to one workbook: a contents sheet, then a sheet per table."""
+        """Write every shown table to one workbook: a contents sheet, then a sheet per table.
+
+        A table sheet holds the title (A1), the table (header in row 3), then its note and the
+        synthetic-data label. Numbers stay numbers, unrounded; each column's number format
+        shows them with the report's decimals (percentages as Excel percentages)."""
+        from openpyxl.styles import Alignment
+
         from workbench.io import workbook  # the one writer: strings as text, never formulas
 
         book = workbook.new_workbook()
+        for i, shown in enumerate(self.shown):  # tables a notebook added by hand get their sheet here
+            shown.sheet = shown.sheet or workbook.sheet_title(
+                f"T{i + 1} {shown.title}", {t.sheet for t in self.shown if t.sheet}, f"T{i + 1}")
+        banner = [text("synthetic_banner", self.language)] if synthetic else []
         contents = pd.DataFrame({
-            "sheet": [f"T{i + 1}" for i in range(len(self.shown))],
+            "sheet": [t.sheet for t in self.shown],
             "table": [t.title for t in self.shown],
             "note": [t.note for t in self.shown],
         })
-        header = [text("annex_title", self.language)]
-        if synthetic:
-            header.append(text("synthetic_banner", self.language))
+        header = [text("annex_title", self.language), *banner]
         sheet = book.create_sheet("contents")
         for row, line in enumerate(header, start=1):
             workbook.write_row(sheet, row, [line])
         workbook.write_frame(sheet, contents, row=len(header) + 2)
-        for i, shown in enumerate(self.shown):
-            sheet = book.create_sheet(f"T{i + 1}")
-            workbook.write_row(sheet, 1, [shown.title])
+        wrap = Alignment(wrap_text=True, vertical="top")
+        for shown in self.shown:
+            sheet = book.create_sheet(shown.sheet)
+            workbook.write_row(sheet, 1, [shown.title], bold=True)
             table = shown.table.astype(object)
             if shown.hidden is not None and shown.hidden.any():
                 value_cols = [c for c in table.columns if table.loc[shown.hidden, c].isna().all()]
                 table.loc[shown.hidden, value_cols] = MARKER
-            workbook.write_frame(sheet, table, row=3)
-            if shown.note:
-                workbook.write_row(sheet, len(table) + 5, [shown.note])
+            end = workbook.write_frame(sheet, table, row=3)
+            for position, column in enumerate(table.columns, start=1):
+                letter = sheet.cell(row=3, column=position).column_letter
+                sheet.cell(row=3, column=position).alignment = wrap
+                numeric = pd.to_numeric(table[column], errors="coerce").notna().any()
+                sheet.column_dimensions[letter].width = 14 if numeric else 32
+                number_format = shown.formats.get(column)
+                if number_format:
+                    for row in range(4, end):
+                        cell = sheet.cell(row=row, column=position)
+                        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                            cell.number_format = number_format
+            for offset, line in enumerate([shown.note, *banner] if shown.note else banner):
+                workbook.write_row(sheet, end + 1 + offset, [line])
+            sheet.freeze_panes = "A4"
         return workbook.save(book, path)
+
+
+def annex_formats(table: pd.DataFrame, label_cols: set[str], percent_cols: set[str], p_cols: set[str],
+                  decimals: int | dict[str, int]) -> dict[str, str]:
+    """Excel number formats of a shown table's numeric columns, as the report shows them:
+    percentages with their decimals as %, p-values with 3 decimals, integer columns without
+    decimals, the rest with the table's decimals (default 1), as ``format_number`` does."""
+    from workbench.io.workbook import number_format
+
+    formats = {}
+    for column in table.columns:
+        if column in label_cols:
+            continue
+        values = pd.to_numeric(table[column], errors="coerce").dropna()
+        if values.empty or table[column].map(lambda v: isinstance(v, (bool, np.bool_))).any():
+            continue
+        digits = decimals.get(column, 1) if isinstance(decimals, dict) else decimals
+        if column in p_cols:
+            formats[column] = number_format(3)
+        elif column in percent_cols:
+            formats[column] = number_format(digits, percent=True)
+        elif table[column].dtype.kind in "iu" or all(isinstance(v, (int, np.integer)) for v in table[column].dropna()):
+            formats[column] = number_format(0)  # whole numbers, as the report shows them
+        else:
+            formats[column] = number_format(digits)
+    return formats
 
 
 @dataclass
