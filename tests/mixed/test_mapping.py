@@ -51,8 +51,8 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("change, column, value", [
     (lambda d: d["rows"][1]["codes"].append("BAR_NOPE"), "codes", "BAR_NOPE"),
-    (lambda d: d["rows"][1]["indicators"].append({"variable": "sd_fp_cowrker"}), "variable", "sd_fp_cowrker"),
-    (lambda d: d["rows"][1]["indicators"].append({"battery": "sd_fp"}), "battery", "sd_fp"),
+    (lambda d: d["rows"][1]["indicators"].append({"variable": "sd_fp_cowrker", "measures": "barrier"}), "variable", "sd_fp_cowrker"),
+    (lambda d: d["rows"][1]["indicators"].append({"battery": "sd_fp", "measures": "barrier"}), "battery", "sd_fp"),
     (lambda d: d["rows"][1].update(section="barriers"), "section", "barriers"),
     (lambda d: d["rows"][1]["indicators"][0].update(reading="positive"), "reading", "positive"),
     (lambda d: d["rows"][1].update(label={"en": "Employment"}), "label", None),

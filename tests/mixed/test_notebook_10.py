@@ -167,7 +167,9 @@ def test_recommendations_name_their_evidence(built: dict[str, Path]) -> None:
     page = "\n".join(_visible(built["en"] / f"{EDITION}.html"))
     for row in mapping.rows:  # every row label appears; linked rows appear with a strength
         assert row.label["en"] in page
-    assert re.search(r"Employment: (strong|moderate|limited|weak) \(", page)
+    # R1 rests on employment (its primary evidence row), R3 names stigma as a further link
+    assert re.search(r"Employment \(primary evidence\): (strong|moderate|limited|weak) \(", page)
+    assert re.search(r"Stigma and social rejection: (strong|moderate|limited|weak) \(", page)
 
 
 @pytest.mark.browser

@@ -12,7 +12,7 @@ from workbench.mixed.evidence import (
     indicator_table, prepare_mapped_survey, qualitative_evidence, row_reliability, row_segments, selected_raising,
     survey_evidence,
 )
-from workbench.mixed.findings import assess, compare_groups, recommendation_evidence, summary_facts
+from workbench.mixed.findings import assess, compare_groups, recommendation_evidence, row_verdicts, summary_facts
 from workbench.mixed.joint_display import (
     joint_display, load_study_mapping, load_study_recommendations, suppress_joint_display,
 )
@@ -22,5 +22,5 @@ __all__ = [
     "JointDisplayMapping", "Recommendation", "assess", "compare_groups", "indicator_table", "joint_display",
     "load_mapping", "load_recommendations", "load_study_mapping", "load_study_recommendations",
     "prepare_mapped_survey", "qualitative_evidence", "recommendation_evidence", "row_reliability", "row_segments",
-    "selected_raising", "summary_facts", "suppress_joint_display", "survey_evidence",
+    "row_verdicts", "selected_raising", "summary_facts", "suppress_joint_display", "survey_evidence",
 ]

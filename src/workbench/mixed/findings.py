@@ -13,13 +13,27 @@ strands agree (``convergent``) when a barrier raised often meets a public that i
 agreement means an asset raised often meets an open public, or one raised rarely a closed one.
 Rows with one strand only are ``qualitative_only`` / ``survey_only``.
 
+Which survey item a row is compared with (docs/mixed-methods.md, "Evidence logic"): the first
+of its indicators that measures the same thing (``comparable``: a ``barrier`` item for a barrier,
+an ``asset`` or ``remedy_support`` item for a facilitator or community strategy; an
+``awareness`` item never) and asks about a population the row concerns (``eligible``; an item
+about the row's own population, e.g. returnees, before a general one). A row without such an
+item is compared with nothing: the report says that no survey question measures it, and
+support for a remedy or awareness is shown as context only (``context_indicators``).
+
 Evidence strength counts four criteria, each shown in the report so a reader can check it:
 (1) raised often by key informants, (2) raised in at least two kinds of source (key
 informants, experts, focus groups), (3) coding reliable enough: Krippendorff's alpha of the
-row's weakest code at least ``reliable_alpha`` (default 0.667, Krippendorff 2004: the floor
-for tentative conclusions), (4) corroborated: the strands converge. 4 = strong, 3 =
+row's weakest code at least ``agreement.RELIABLE_ALPHA`` (the one threshold of reports 02 and
+10: Krippendorff 2004's floor for tentative conclusions), (4) corroborated: the strands converge. 4 = strong, 3 =
 moderate, 2 = limited, 0-1 = weak. The rule is ours (in the spirit of GRADE-CERQual's
 adequacy, coherence and methodological limitations, not an implementation of it).
+
+"Strongest first" (``row_verdicts``, used by both the executive summary and the agreement
+section, so the two cannot disagree): evidence points (more first), then the share of key
+informants raising the row (higher first; hidden shares last), then the kinds of source
+raising it (more first), then mapping order. A recommendation's strength is the strength of
+its own primary evidence row (``Recommendation.primary``), never the best of its linked rows.
 """
 
 from __future__ import annotations
@@ -29,8 +43,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.agreement import RELIABLE_ALPHA
 from workbench.disclosure import Disclosure
-from workbench.mixed.mapping import JointDisplayMapping, Recommendation
+from workbench.mixed.mapping import IndicatorRef, JointDisplayMapping, MappingRow, Recommendation
 
 STRENGTHS = ("strong", "moderate", "limited", "weak")
 CRITERIA = ("c_often", "c_sources", "c_reliable", "c_corroborated")
@@ -38,6 +53,36 @@ _AGREE = {("barrier", "often", "closed"), ("barrier", "rarely", "open"),
           ("asset", "often", "open"), ("asset", "rarely", "closed")}
 _CROSS = {("barrier", "often", "open"), ("barrier", "rarely", "closed"),
           ("asset", "often", "closed"), ("asset", "rarely", "open")}
+
+
+def comparable(polarity: str, measures: str) -> bool:
+    """Does an item that ``measures`` this construct speak to a row of this ``polarity``? A
+    barrier only to an item measuring the barrier itself; an asset to its endorsement or to
+    support for the remedy it is; awareness ("has heard of") to nothing."""
+    if polarity == "barrier":
+        return measures == "barrier"
+    return measures in ("asset", "remedy_support")
+
+
+def eligible(row: MappingRow, ref: IndicatorRef) -> bool:
+    """An item about anyone, or about a population the row concerns (a row of no declared
+    population concerns every population)."""
+    return ref.about is None or not row.about or ref.about in row.about
+
+
+def headline_indicator(row: MappingRow) -> IndicatorRef | None:
+    """The survey item a row is compared with: among its comparable, eligible indicators one
+    about the row's own population first (returnee items for a returnee barrier), then mapping
+    order; None when no item measures the row."""
+    candidates = [ref for ref in row.indicators if comparable(row.polarity, ref.measures) and eligible(row, ref)]
+    own = [ref for ref in candidates if ref.about is not None and ref.about in row.about]
+    return (own or candidates or [None])[0]
+
+
+def context_indicators(row: MappingRow) -> list[IndicatorRef]:
+    """The row's indicators that are not evidence for or against it (support for a remedy of a
+    barrier, awareness, an item about another population): shown as context only."""
+    return [ref for ref in row.indicators if not (comparable(row.polarity, ref.measures) and eligible(row, ref))]
 
 
 def public_reading(low: float, high: float, majority: float) -> str | None:
@@ -88,22 +133,34 @@ def assess(table: pd.DataFrame, rules: dict[str, float]) -> pd.DataFrame:
                       for p, q, s, st in zip(out["polarity"], out["qualitative"], out["public"], out["status"])]
     out["c_often"] = out["qualitative"].eq("often")
     out["c_sources"] = pd.to_numeric(out["sources_raising"]).ge(2)
-    out["c_reliable"] = pd.to_numeric(out["alpha"]).ge(rules["reliable_alpha"]).fillna(False).astype(bool)
+    out["c_reliable"] = pd.to_numeric(out["alpha"]).ge(RELIABLE_ALPHA).fillna(False).astype(bool)
     out["c_corroborated"] = out["status"].eq("convergent")
     out["points"] = out[list(CRITERIA)].sum(axis=1).astype(int)
     out["strength"] = [STRENGTHS[min(4 - p, 3)] for p in out["points"]]
     return out
 
 
-def summary_facts(assessed: pd.DataFrame, section: str = "barrier", top: int | None = None) -> pd.DataFrame:
-    """Rows of one section for the executive summary: strongest evidence first, then the share
-    of key informants raising it (hidden shares last), then mapping order."""
-    part = assessed[assessed["section"] == section].copy()
+def row_verdicts(assessed: pd.DataFrame, section: str | None = None) -> pd.DataFrame:
+    """The assessed rows (of one ``section``, or all) strongest first, by the stated rule:
+    evidence points (more first), share of key informants raising the row (higher first,
+    hidden last), kinds of source raising it (more first), mapping order. Adds ``rank``
+    (1 = strongest). The one source of the executive summary and the agreement section."""
+    part = assessed if section is None else assessed[assessed["section"] == section]
+    part = part.copy()
     part["_order"] = np.arange(len(part))
-    part["_rank"] = part["strength"].map({s: i for i, s in enumerate(STRENGTHS)})
     part["_share"] = pd.to_numeric(part["ki_share"]).fillna(-1.0)
-    part = part.sort_values(["_rank", "_share", "_order"], ascending=[True, False, True], kind="stable")
-    part = part.drop(columns=["_order", "_rank", "_share"]).reset_index(drop=True)
+    part["_sources"] = pd.to_numeric(part["sources_raising"]).fillna(0)
+    part = part.sort_values(["points", "_share", "_sources", "_order"], ascending=[False, False, False, True],
+                            kind="stable")
+    part = part.drop(columns=["_order", "_share", "_sources"]).reset_index(drop=True)
+    part["rank"] = np.arange(1, len(part) + 1)
+    return part
+
+
+def summary_facts(assessed: pd.DataFrame, section: str = "barrier", top: int | None = None) -> pd.DataFrame:
+    """The executive summary's rows of one section: ``row_verdicts`` (strongest first), the
+    first ``top`` of them (all when None)."""
+    part = row_verdicts(assessed, section)
     return part.head(top) if top else part
 
 
@@ -123,16 +180,17 @@ def compare_groups(group: pd.DataFrame, reference: pd.DataFrame, disclosure: Dis
 
 def recommendation_evidence(recommendations: Sequence[Recommendation], assessed: pd.DataFrame) -> pd.DataFrame:
     """One row per recommendation x linked evidence row: ``recommendation``, ``row_id``,
-    ``strength`` and ``status`` of that row, and ``support`` (the strongest linked evidence)."""
+    ``primary`` (the recommendation's own primary evidence row), ``strength`` and ``status`` of
+    that row, and ``support``: the strength of the primary row (not the best linked row)."""
     by_row = assessed.set_index("row_id")
     rows: list[dict[str, Any]] = []
     for rec in recommendations:
-        strengths = [by_row.loc[r, "strength"] for r in rec.rows]
-        best = min(strengths, key=STRENGTHS.index)
-        for row_id, strength in zip(rec.rows, strengths):
-            rows.append({"recommendation": rec.id, "row_id": row_id, "strength": strength,
-                         "status": by_row.loc[row_id, "status"], "support": best})
-    return pd.DataFrame(rows, columns=["recommendation", "row_id", "strength", "status", "support"])
+        primary = rec.primary or rec.rows[0]
+        for row_id in rec.rows:
+            rows.append({"recommendation": rec.id, "row_id": row_id, "primary": row_id == primary,
+                         "strength": by_row.loc[row_id, "strength"], "status": by_row.loc[row_id, "status"],
+                         "support": by_row.loc[primary, "strength"]})
+    return pd.DataFrame(rows, columns=["recommendation", "row_id", "primary", "strength", "status", "support"])
 
 
 def mapping_rows_by_id(mapping: JointDisplayMapping) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 ``load_study_mapping`` reads the study's mapping (a dataset of format ``mapping`` in
 study.yaml) and validates it against the survey dictionary, the codebook and the cases table.
-``joint_display`` puts together, per mapping row, the headline survey indicator (the row's
-first; weighted estimate, CI, respondents, and the share on the side of reintegration), who
+``joint_display`` puts together, per mapping row, the headline survey indicator (the item that
+measures the same thing, ``findings.headline_indicator``; weighted estimate, CI, respondents,
+and the share on the side of reintegration), who
 raised the row's codes in the interviews and focus groups (overall, by target group, by sex)
 and the reliability of its weakest code. ``suppress_joint_display`` hides every figure that
 rests on too few people under the report's ``Disclosure`` (respondents, key informants of a group, experts, or
@@ -19,6 +20,7 @@ import pandas as pd
 
 from workbench.disclosure import Disclosure
 from workbench.errors import WorkbenchError
+from workbench.mixed.findings import context_indicators, headline_indicator
 from workbench.mixed.mapping import JointDisplayMapping, Recommendation, load_mapping, load_recommendations
 
 SURVEY_COLUMNS = ["estimate", "ci_low", "ci_high", "favourable", "favourable_low", "favourable_high"]
@@ -54,6 +56,8 @@ def joint_display(mapping: JointDisplayMapping, survey: pd.DataFrame, raised: pd
     """One row per mapping row (mapping order), not yet suppressed.
 
     Columns: ``row_id``, ``section``, ``polarity``, ``indicator`` (headline key or None),
+    ``measures`` (its construct), ``survey_match`` (``matched``, or ``no_item``: no survey item
+    measures the row), ``context_indicator`` (first indicator shown as context only, or None),
     ``variable``/``battery``, ``reading``, ``estimate``, ``ci_low``, ``ci_high``, ``favourable``,
     ``favourable_low``, ``favourable_high`` (0-1), ``n_respondents``; ``ki_n``/``ki_base``/
     ``ki_share`` (key informants), ``ki_<attribute>_<level>_n``/``_base`` per group and sex,
@@ -67,9 +71,13 @@ def joint_display(mapping: JointDisplayMapping, survey: pd.DataFrame, raised: pd
     out = []
     for row in mapping.rows:
         record: dict[str, Any] = {"row_id": row.id, "section": row.section, "polarity": row.polarity}
-        headline = row.indicators[0] if row.indicators else None
+        headline = headline_indicator(row)
+        context = context_indicators(row)
         record.update(indicator=headline.key if headline else None, variable=headline.variable if headline else None,
-                      battery=headline.battery if headline else None, reading=headline.reading if headline else None)
+                      battery=headline.battery if headline else None, reading=headline.reading if headline else None,
+                      measures=headline.measures if headline else None,
+                      survey_match="matched" if headline else "no_item",
+                      context_indicator=context[0].key if context else None)
         if headline is not None and headline.key in by_indicator.index:
             est = by_indicator.loc[headline.key]
             record.update({c: float(est[c]) for c in SURVEY_COLUMNS})

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.agreement import RELIABLE_ALPHA
 from workbench.errors import WorkbenchError
 from workbench.io.safe_yaml import load_yaml
 from workbench.schemas import DataDictionary
@@ -26,7 +27,17 @@ SECTIONS: dict[str, str] = {"barrier": "barrier", "facilitator": "asset", "commu
 #: how a survey share reads: "openness" counts answers favourable to reintegration (accept,
 #: support, trust, aware), "concern" counts unfavourable ones (high risk, "always a threat")
 READINGS = ("openness", "concern")
-DEFAULT_RULES: dict[str, float] = {"public_majority": 0.5, "raised_often": 0.25, "reliable_alpha": 0.667}
+#: what a survey indicator measures (docs/mixed-methods.md, "Evidence logic"): ``barrier`` the
+#: barrier itself (the public's own reluctance or openness on the same matter, e.g. "would employ
+#: a former prisoner" for employment), ``asset`` the public's endorsement of a facilitator or
+#: strategy, ``remedy_support`` support for a remedy (help with documents, housing), ``awareness``
+#: having heard of something. Only a ``barrier`` item is compared with a barrier; ``asset`` and
+#: ``remedy_support`` items with an asset; ``awareness`` is never read as support.
+MEASURES = ("barrier", "asset", "remedy_support", "awareness")
+#: the thresholds a study may set; the reliability threshold is not among them: it is the
+#: workbench's one (``agreement.RELIABLE_ALPHA``, shared by reports 02 and 10) and is added as
+#: ``rules["reliable_alpha"]`` for the reader of the rules
+DEFAULT_RULES: dict[str, float] = {"public_majority": 0.5, "raised_often": 0.25}
 DEFAULT_SOURCES: dict[str, str] = {"key_informants": "KII", "experts": "expert", "focus_groups": "FGD"}
 
 
@@ -38,6 +49,8 @@ class IndicatorRef:
     variable: str | None
     battery: str | None
     reading: str
+    measures: str = "barrier"
+    about: str | None = None  # the population the item asks about (a group level); None: anyone
 
     @property
     def key(self) -> str:
@@ -54,6 +67,7 @@ class MappingRow:
     label: dict[str, str]
     codes: tuple[str, ...]
     indicators: tuple[IndicatorRef, ...]
+    about: tuple[str, ...] = ()  # the populations (group levels) the row concerns; (): all
 
     @property
     def polarity(self) -> str:
@@ -81,6 +95,7 @@ class Recommendation:
     text: dict[str, str]
     rows: tuple[str, ...]
     audience: dict[str, str] | None = None
+    primary: str = ""  # the row whose evidence the recommendation rests on (its strength)
 
 
 @dataclass
@@ -127,17 +142,36 @@ def _label(raw: Any, file: str, where: str, key: str = "label") -> dict[str, str
     return {"en": raw["en"], "ru": raw["ru"]}
 
 
-def _indicator(raw: Any, file: str, where: str, dictionary: DataDictionary) -> IndicatorRef:
-    if isinstance(raw, str):
-        raw = {"variable": raw}
+def _population(raw: Any, file: str, where: str, levels: tuple[str, ...]) -> tuple[str, ...]:
+    """``about``: one group level or a list of them (the mapping's ``groups: levels``)."""
+    values = tuple(str(v) for v in (raw if isinstance(raw, list) else [raw] if raw is not None else []))
+    for value in values:
+        if value not in levels:
+            raise WorkbenchError(f"{where}: unknown population in about", file=file, record_id=where,
+                                 column="about", value=value, expected=f"a group level of the mapping: {list(levels)}")
+    return values
+
+
+def _indicator(raw: Any, file: str, where: str, dictionary: DataDictionary,
+               levels: tuple[str, ...] = ()) -> IndicatorRef:
     if not isinstance(raw, dict) or ("variable" in raw) == ("battery" in raw):
         raise WorkbenchError(f"{where}: an indicator names either a variable or a battery", file=file,
                              record_id=where, column="indicators", value=raw,
-                             expected="{variable: <survey item>, reading: openness|concern} or {battery: ...}")
+                             expected="{variable: <survey item>, reading: openness|concern, measures: "
+                                      + "|".join(MEASURES) + "} or {battery: ...}")
     reading = raw.get("reading", "openness")
     if reading not in READINGS:
         raise WorkbenchError(f"{where}: unknown reading", file=file, record_id=where, column="reading",
                              value=reading, expected=" or ".join(READINGS))
+    measures = raw.get("measures")
+    if measures not in MEASURES:
+        raise WorkbenchError(f"{where}: an indicator must say what it measures", file=file, record_id=where,
+                             column="measures", value=measures, expected=" | ".join(MEASURES))
+    about = _population(raw.get("about"), file, where, levels)
+    if len(about) > 1:
+        raise WorkbenchError(f"{where}: an indicator asks about one population", file=file, record_id=where,
+                             column="about", value=list(about), expected="one group level")
+    extra = {"measures": str(measures), "about": about[0] if about else None}
     if "variable" in raw:
         name = str(raw["variable"])
         var = dictionary.variables.get(name)
@@ -145,14 +179,14 @@ def _indicator(raw: Any, file: str, where: str, dictionary: DataDictionary) -> I
             raise WorkbenchError(f"{where}: unknown survey variable {name!r}", file=file, record_id=where,
                                  column="variable", value=name,
                                  expected=f"an item of a battery in the survey dictionary ({dictionary.source})")
-        return IndicatorRef(variable=name, battery=None, reading=reading)
+        return IndicatorRef(variable=name, battery=None, reading=reading, **extra)
     name = str(raw["battery"])
     spec = dictionary.batteries.get(name)
     if spec is None or (spec or {}).get("kind") != "attitude":
         raise WorkbenchError(f"{where}: unknown attitude battery {name!r}", file=file, record_id=where,
                              column="battery", value=name,
                              expected=f"a battery of kind attitude in the survey dictionary ({dictionary.source})")
-    return IndicatorRef(variable=None, battery=name, reading=reading)
+    return IndicatorRef(variable=None, battery=name, reading=reading, **extra)
 
 
 def _selector(raw: Any, file: str, where: str, column: str, attributes: set[str]) -> dict[str, tuple[str, ...]]:
@@ -220,9 +254,11 @@ def load_mapping(path: str | Path, dictionary: DataDictionary, code_ids: set[str
             if str(code) not in code_ids:
                 raise WorkbenchError(f"{where}: unknown code {code!r}", file=file, record_id=where, column="codes",
                                      value=code, expected=f"a code_id of the codebook ({data.get('codes', 'qual_codes')})")
-        indicators = tuple(_indicator(item, file, where, dictionary) for item in (raw.get("indicators") or []))
+        levels = tuple(str(v) for v in (groups.get("levels") or []))
+        indicators = tuple(_indicator(item, file, where, dictionary, levels) for item in (raw.get("indicators") or []))
         rows.append(MappingRow(id=str(raw["id"]), section=str(section), label=_label(raw.get("label"), file, where),
-                               codes=tuple(str(c) for c in codes), indicators=indicators))
+                               codes=tuple(str(c) for c in codes), indicators=indicators,
+                               about=_population(raw.get("about"), file, where, levels)))
     differences = []
     for position, raw in enumerate(data.get("differences") or [], start=1):
         where = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else f"difference {position}"
@@ -233,12 +269,13 @@ def load_mapping(path: str | Path, dictionary: DataDictionary, code_ids: set[str
             reference_label=_label(raw.get("reference_label"), file, where, "reference_label"),
             group=_selector(raw.get("group"), file, where, "group", case_attributes),
             reference=_selector(raw.get("reference"), file, where, "reference", case_attributes),
-            indicators=tuple(_indicator(item, file, where, dictionary) for item in (raw.get("indicators") or []))))
+            indicators=tuple(_indicator(item, file, where, dictionary, tuple(str(v) for v in (groups.get("levels") or [])))
+                             for item in (raw.get("indicators") or []))))
     return JointDisplayMapping(
         source=file, survey=str(data.get("survey", "survey")), codes_dataset=str(data.get("codes", "qual_codes")),
         sources={k: str(v) for k, v in sources.items()}, group_attribute=group_attribute,
         group_levels=tuple(str(v) for v in (groups.get("levels") or [])), sex_attribute=sex_attribute,
-        rules={k: float(v) for k, v in rules.items()}, rows=rows, differences=differences,
+        rules={**{k: float(v) for k, v in rules.items()}, "reliable_alpha": RELIABLE_ALPHA}, rows=rows, differences=differences,
         synthetic=bool(data.get("synthetic", False)))
 
 
@@ -266,6 +303,10 @@ def load_recommendations(path: str | Path, mapping: JointDisplayMapping) -> list
                 raise WorkbenchError(f"{where}: unknown joint-display row {row!r}", file=file, record_id=where,
                                      column="rows", value=row, expected=f"a row id of {mapping.source}: {known}")
         audience = _label(raw["audience"], file, where, "audience") if raw.get("audience") else None
+        primary = str(raw.get("primary", rows[0]))
+        if primary not in [str(r) for r in rows]:
+            raise WorkbenchError(f"{where}: the primary evidence row is not among the linked rows", file=file,
+                                 record_id=where, column="primary", value=primary, expected=f"one of {rows}")
         out.append(Recommendation(id=str(raw["id"]), text=_label(raw.get("text"), file, where, "text"),
-                                  rows=tuple(str(r) for r in rows), audience=audience))
+                                  rows=tuple(str(r) for r in rows), audience=audience, primary=primary))
     return out
