@@ -18,7 +18,7 @@ from workbench.risk.assessments import (
     supervision_adherence,
     time_at_level,
 )
-from workbench.risk.compas import load_compas
+from workbench.risk.compas import compas_counts, compas_records, load_compas
 from workbench.risk.definition import InstrumentDefinition, load_instrument
 from workbench.risk.instrument import RiskInstrument, answers_from_long, score_assessments
 from workbench.risk.outcomes import follow_up, outcome_within
@@ -52,7 +52,8 @@ from workbench.risk.validation import (
 
 __all__ = [
     "DEFAULT_OFFICERS", "InstrumentDefinition", "RiskInstrument", "adherence_summary", "answers_from_long",
-    "at_risk_table", "calibration_table", "caseload", "check_assessment_sequence", "contact_standards",
+    "at_risk_table", "calibration_table", "caseload", "check_assessment_sequence", "compas_counts", "compas_records",
+    "contact_standards",
     "cumulative_incidence", "current_levels", "cutoff_table", "delong_auc", "differential_prediction",
     "fit_cox", "follow_up", "high_risk_capacity", "implied_probability",
     "interrater_reliability", "kaplan_meier", "level_distribution", "level_flows", "level_history", "level_transitions", "load_compas",

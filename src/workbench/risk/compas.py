@@ -40,3 +40,25 @@ def load_compas(path: str | Path) -> pd.DataFrame:
     data["reoffended"] = pd.to_numeric(data["two_year_recid"]).astype(int)
     data["high_risk"] = data["score_text"].isin(["Medium", "High"]).astype(int)
     return data
+
+
+COUNTS_FILE = Path(__file__).with_name("data") / "compas_two_year_counts.json"
+
+
+def compas_counts() -> pd.DataFrame:
+    """The packaged aggregate of the ProPublica-filtered COMPAS rows: ``sex, race,
+    decile_score, reoffended, people`` (171 cells, 6,172 people; provenance in
+    ``risk/data/README.md``). Real public data from the United States, not the study's."""
+    import json
+
+    body = json.loads(COUNTS_FILE.read_text(encoding="utf-8"))
+    return pd.DataFrame(body["rows"], columns=body["columns"])
+
+
+def compas_records() -> pd.DataFrame:
+    """One row per person from ``compas_counts`` (``sex, race, decile_score, reoffended``):
+    what the validation functions take; the same results as ``load_compas`` on the file for
+    every check by sex and by race."""
+    counts = compas_counts()
+    rows = counts.loc[counts.index.repeat(counts["people"])].drop(columns="people")
+    return rows.reset_index(drop=True)
