@@ -19,6 +19,7 @@ from workbench.reports.sections import Chart
 RISK_SCALE = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027")
 #: sex by dictionary code (codes written as the demo and the Kyrgyz surveys write them)
 SEX_COLOURS = {"male": "#3b6fb6", "m": "#3b6fb6", "1": "#3b6fb6", "female": "#c8553d", "f": "#c8553d", "2": "#c8553d"}
+SEX_COLOURS |= {"мужской": "#3b6fb6", "мужчины": "#3b6fb6", "женский": "#c8553d", "женщины": "#c8553d"}  # Russian labels
 #: respondent groups and other unordered categories, in the order they appear
 GROUP_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974")
 #: significant (after the report's correction) or not
