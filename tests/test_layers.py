@@ -34,7 +34,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "foundation": {"foundation"},
     "study_io": {"foundation", "study_io"},
     "analysis": {"foundation", "study_io"},
-    "sections": {"foundation", "study_io", "analysis"},
+    "sections": {"foundation", "study_io", "analysis", "sections"},  # reports use study_facts (issue 14.2)
     "reporting": {"foundation", "study_io", "analysis", "sections"},
     "demo": {"foundation", "study_io", "analysis"},
     "cli": {"foundation", "study_io", "analysis", "sections", "reporting", "demo"},
@@ -44,6 +44,7 @@ MAY_IMPORT: dict[str, set[str]] = {
 ANALYSIS_MAY_USE: dict[str, set[str]] = {
     "mixed": {"survey", "qualitative"},
     "overview": {"survey"},
+    "programme": {"survey"},  # clustered intervals of supervision checks use the survey engine (issue 14.5)
 }
 
 # (importing module, imported part): why it is still there and who removes it

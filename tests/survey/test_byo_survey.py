@@ -28,6 +28,7 @@ import yaml
 
 from workbench.errors import WorkbenchError
 from workbench.regions import region_codes
+from workbench.reporting.numbers import format_p
 from workbench.reporting.tables import format_number
 from workbench.study import Study
 from workbench.survey import questionnaire as qn
@@ -157,9 +158,9 @@ def test_00_and_01_build_on_the_foreign_survey_with_r_figures(tmp_path: Path, r_
         estimate, low, high = r_results[f"share:{q}"]
         assert f"Yes, {pct(estimate)} (95% CI {pct(low)} to {pct(high)}" in report, q
         compared += 3
-        for by in BREAKDOWNS:  # Rao-Scott F (two decimals in sentences, one in the table) and p (4 decimals)
+        for by in BREAKDOWNS:  # Rao-Scott F, df (one decimal in the table) and p (the one p-value formatter)
             F, ndf, ddf, p = r_results[f"test:{q}|{by}"]
-            assert f"{format_number(F, 1)} {format_number(ndf, 1)} {format_number(ddf, 1)} {format_number(p, 4)}" in report, (q, by)
+            assert f"{format_number(F, 1)} {format_number(ndf, 1)} {format_number(ddf, 1)} {' '.join(format_p(p).split())}" in report, (q, by)
             compared += 4
     assert compared >= 8
 

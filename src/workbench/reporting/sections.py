@@ -99,8 +99,10 @@ def _table(block: Table, report: "Report") -> Any:
     if report.figures is not None:  # the table's figures go under its stable name
         report.figures._keys[str(title).strip()] = block.name
     note = str(report.t(block.note.key, **fill(block.note.values, report))) if block.note else ""
+    decimals = ({labels.get(c, c): d for c, d in block.decimals.items()} if isinstance(block.decimals, dict)
+                else block.decimals)  # per column by its name in the frame; the table knows headings
     return report.tables.show(frame, title, n=block.count, keep=block.labels, percent=block.percent,
-                              pvalues=block.pvalues, decimals=block.decimals, labels=labels, note=note)
+                              pvalues=block.pvalues, decimals=decimals, labels=labels, note=note)
 
 
 def _chart(block: Chart, report: "Report") -> Any:

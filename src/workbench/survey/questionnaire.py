@@ -688,6 +688,23 @@ def reliability(design: SurveyDesign, dictionary: DataDictionary, battery: Batte
     return summary, table
 
 
+#: Cronbach's alpha bands (Nunnally 1978): at or above 0.8 good, at or above 0.7 acceptable, else low
+ALPHA_BANDS: tuple[tuple[float, str], ...] = ((0.8, "good"), (0.7, "acceptable"))
+#: an item is weak when alpha without it rises by more than this
+WEAK_ITEM_GAIN = 0.02
+
+
+def alpha_quality(alpha: float) -> str:
+    """The band of a Cronbach's alpha: ``good``, ``acceptable`` or ``low`` (``ALPHA_BANDS``)."""
+    return next((name for bound, name in ALPHA_BANDS if alpha >= bound), "low")
+
+
+def weak_items(items: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Rows of ``reliability``'s item table whose deletion would raise alpha by more than
+    ``WEAK_ITEM_GAIN``: statements that measure something somewhat different."""
+    return items[items["alpha_if_deleted"] > alpha + WEAK_ITEM_GAIN]
+
+
 # ---- models ----------------------------------------------------------------------------------
 def index_model(design: SurveyDesign, dictionary: DataDictionary, indicator: str,
                 predictors: Sequence[str], level: float = 0.95) -> pd.DataFrame:
