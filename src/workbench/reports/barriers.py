@@ -1,0 +1,145 @@
+"""Report 10, barriers to reintegration: the key findings and the executive summary.
+
+Both are read from one ranked table, ``mixed.findings.row_verdicts`` (strongest evidence first
+by the rule stated in docs/mixed-methods.md), so a finding, a summary line and the agreement
+section never give a row two different verdicts. The evidence logic itself (which survey item
+is compared with which barrier, strength, agreement) is ``workbench.mixed``; this module only
+says what the report shows. Values are raw: the catalogue (``barriers.yaml``) formats them in
+the report language; figures hidden by the edition's ``Disclosure`` (NA after
+``mixed.suppress_joint_display``) are shown as hidden, never as numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import pandas as pd
+
+from workbench import overview
+from workbench.disclosure import Disclosure
+from workbench.mixed import row_verdicts
+from workbench.mixed.mapping import JointDisplayMapping, Recommendation
+from workbench.reports.sections import Finding, Section, Text
+from workbench.schemas import DataDictionary
+from workbench.study import Study
+from workbench.survey import questionnaire as qn
+
+REPORT = "10_barriers_to_reintegration"
+#: strengths a recommendation may be acted on without further evidence
+FIRM = ("strong", "moderate")
+HIDDEN = Text("br_hidden")
+
+
+def title(study: Study, language: str) -> Text | str:
+    """The study's own title for this report (study.yaml ``reports:``), else the catalogue's."""
+    return overview.study_text(study, REPORT, "title", language) or Text("br_title")
+
+
+def _shown(value: Any) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def count_text(n: Any, base: Any, share: Any = None) -> Text:
+    """"n of base (share)", or the hidden marker when the disclosure policy hid the count."""
+    if not (_shown(n) and _shown(base)):
+        return HIDDEN
+    if share is None:
+        return Text("br_count_of", {"n": int(n), "base": int(base)})
+    return Text("br_count_of_share", {"n": int(n), "base": int(base), "share": float(share)})
+
+
+def public_text(estimate: pd.Series, dictionary: DataDictionary, language: str) -> Text:
+    """One survey estimate as a sentence part: share with its 95% CI and what was counted."""
+    values = {"share": float(estimate["estimate"]), "low": float(estimate["ci_low"]),
+              "high": float(estimate["ci_high"])}
+    if estimate["statistic"] == "favourable":
+        return Text("br_public_battery_f", {**values, "battery": dictionary.label(estimate["battery"], language)})
+    codes = qn.positive_codes(dictionary, estimate["variable"])
+    return Text("br_public_item_f", {**values, "item": dictionary.label(estimate["variable"], language),
+                                     "counted": qn.counted_answers(dictionary, estimate["variable"], codes, language)})
+
+
+def headline_text(row: pd.Series | dict, survey: pd.DataFrame, dictionary: DataDictionary, language: str,
+                  disclosure: Disclosure) -> Text:
+    """What the survey says on a row: its comparable item, or why there is none (the item
+    that is only context, e.g. support for a remedy, is named as such)."""
+    estimates = survey.set_index("indicator") if len(survey) else pd.DataFrame()
+    if not _shown(row["indicator"]):
+        context = row.get("context_indicator")
+        if _shown(context) and context in estimates.index and estimates.loc[context, "n"] >= disclosure.min_cell:
+            return Text("br_public_context_f", {"item": public_text(estimates.loc[context], dictionary, language)})
+        return Text("br_public_none")
+    if row["survey_hidden"] or row["indicator"] not in estimates.index:
+        return Text("br_public_hidden_f", {"min_cell": disclosure.min_cell})
+    return public_text(estimates.loc[row["indicator"]], dictionary, language)
+
+
+def _label(mapping: JointDisplayMapping, language: str) -> dict[str, str]:
+    return {row.id: row.label[language] for row in mapping.rows}
+
+
+def summary_section(assessed: pd.DataFrame, mapping: JointDisplayMapping, survey: pd.DataFrame,
+                    dictionary: DataDictionary, language: str, disclosure: Disclosure,
+                    top: int | None = None) -> Section:
+    """The executive summary: every barrier (or the ``top`` strongest), strongest first, with
+    its strength, agreement, who raised it and what the survey says; then the counts and the
+    grading and ranking rules."""
+    label = _label(mapping, language)
+    verdicts = row_verdicts(assessed, "barrier")
+    shown = verdicts.head(int(top)) if top else verdicts
+    rules = mapping.rules
+    blocks: list[Any] = [Text("br_summary_intro_f", {"often": rules["raised_often"]})]
+    for r in shown.to_dict("records"):
+        blocks.append(Text("br_summary_row", {
+            "label": label[r["row_id"]], "strength": Text("br_strength_" + r["strength"]),
+            "status": Text("br_status_" + r["status"]), "ki": count_text(r["ki_n"], r["ki_base"], r["ki_share"]),
+            "experts": count_text(r["experts_n"], r["experts_base"]),
+            "fg": HIDDEN if r["fg_hidden"] else count_text(r["fg_n"], r["fg_base"]),
+            "public": headline_text(r, survey, dictionary, language, disclosure)}))
+    blocks.append(Text("br_summary_counts_f", {"strong": int((verdicts["strength"] == "strong").sum()),
+                                               "total": len(verdicts),
+                                               "divergent": int((verdicts["status"] == "divergent").sum())}))
+    blocks.append(Text("br_strength_rule_f", {"often": rules["raised_often"], "alpha": rules["reliable_alpha"],
+                                              "majority": rules["public_majority"]}))
+    blocks.append(Text("br_ranking_rule"))
+    return Section("summary", "br_section_summary", blocks)
+
+
+def findings_section(assessed: pd.DataFrame, mapping: JointDisplayMapping, survey: pd.DataFrame,
+                     recommendations: Sequence[Recommendation], linked: pd.DataFrame, language: str) -> Section:
+    """Five to seven key findings, each linked to the executive summary, which shows the
+    evidence row by row: the strongest barrier, the one the public measure speaks to most
+    clearly, how many are raised often, where the strands diverge, which barriers no survey
+    question measures, and how firmly the recommendations rest on their own evidence."""
+    label = _label(mapping, language)
+    verdicts = row_verdicts(assessed, "barrier")
+    counted = verdicts[verdicts["ki_share"].notna()]
+    blocks: list[Any] = []
+    if len(counted):
+        top = counted.iloc[0]
+        blocks.append(Finding("br_finding_top", "summary", {
+            "label": label[top["row_id"]], "n": int(top["ki_n"]), "base": int(top["ki_base"]),
+            "share": float(top["ki_share"]), "strength": Text("br_strength_" + top["strength"]),
+            "status": Text("br_status_" + top["status"])}))
+        often = counted[counted["qualitative"] == "often"]
+        blocks.append(Finding("br_finding_often", "summary", {
+            "count": len(often), "total": len(verdicts), "often": mapping.rules["raised_often"],
+            "labels": [label[i] for i in often["row_id"]] or Text("br_none")}))
+    measured = verdicts[verdicts["survey_match"].eq("matched") & verdicts["public"].notna()]
+    if len(measured):
+        row = measured.iloc[0]
+        blocks.append(Finding(f"br_finding_public_{row['public']}", "summary", {
+            "label": label[row["row_id"]], "share": float(row["favourable"]), "low": float(row["favourable_low"]),
+            "high": float(row["favourable_high"]), "status": Text("br_status_" + row["status"])}))
+    divergent = verdicts[verdicts["status"] == "divergent"]
+    blocks.append(Finding("br_finding_divergent" if len(divergent) else "br_finding_no_divergence", "summary",
+                          {"count": len(divergent), "labels": [label[i] for i in divergent["row_id"]]}))
+    unmeasured = verdicts[verdicts["survey_match"] == "no_item"]
+    if len(unmeasured):
+        blocks.append(Finding("br_finding_no_item", "summary", {
+            "count": len(unmeasured), "total": len(verdicts), "labels": [label[i] for i in unmeasured["row_id"]]}))
+    if len(recommendations):
+        support = linked.drop_duplicates("recommendation")["support"]
+        blocks.append(Finding("br_finding_recommendations", "summary", {
+            "firm": int(support.isin(FIRM).sum()), "total": len(recommendations)}))
+    return Section("findings", "key_findings", blocks, part="findings")
