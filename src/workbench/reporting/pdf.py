@@ -4,10 +4,18 @@ Chromium is driven by the ``playwright`` package with ``executable_path`` (playw
 browser download is not used), the network is blocked, and printing waits until every
 plotly chart has drawn. Page breaks come from the report template's print CSS
 (``h2`` starts a page; tables and charts are not split).
+
+Every page carries the report's synthetic-data banner (when it has one) in the page header,
+which Chromium repeats on each printed page, and the page number in the footer. A table
+wider than the printed column is scaled down to fit it (CSS ``zoom``, not below
+``MIN_ZOOM``), so that no column is cut; the template keeps headings from breaking inside a
+word. (Chromium lays a document out at one page width, so a landscape ``@page`` for wide
+tables still cut them: tried and left.)
 """
 
 from __future__ import annotations
 
+import html as html_text
 import shutil
 from pathlib import Path
 
@@ -17,6 +25,27 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync", "--disable-quic"]
 CHARTS_DRAWN = ("() => [...document.querySelectorAll('div.plotly-graph-div')]"
                 ".every(d => d.querySelector('svg.main-svg'))")
+#: smallest scale of a wide table (below it, text gets too small to read on paper)
+MIN_ZOOM = 0.6
+#: scales every report table wider than the printed column (portrait A4 less the margins) down
+#: to fit it and marks it ``wb-wide``; returns how many
+FIT_WIDE_TABLES = """([limit, least]) => {
+  let wide = 0;
+  for (const box of document.querySelectorAll('.wb-table')) {
+    const table = box.querySelector('table');
+    // the room left of the table (cell padding, prompts) is not room for it
+    const room = 0.97 * (limit - (box.getBoundingClientRect().left - document.body.getBoundingClientRect().left));
+    if (table && table.scrollWidth > room) {
+      box.classList.add('wb-wide');
+      box.style.zoom = Math.max(least, room / table.scrollWidth).toFixed(3);
+      wide += 1;
+    }
+  }
+  return wide;
+}"""
+#: the printed column of a portrait A4 page in CSS pixels: (210 - 2 x 12) mm at 96 px per inch
+PORTRAIT_WIDTH_PX = round((210 - 24) / 25.4 * 96)
+BANNER = "() => { const b = document.querySelector('.wb-banner'); return b ? b.innerText.trim() : ''; }"
 
 
 def chromium_path() -> str:
@@ -28,8 +57,17 @@ def chromium_path() -> str:
     return path
 
 
+def page_header(banner: str) -> str:
+    """The header template of every printed page: the synthetic-data banner (escaped), or nothing."""
+    if not banner:
+        return "<span></span>"
+    return ('<div style="font-size:8px;width:100%;text-align:center;color:#7a5d00;font-weight:600;">'
+            f"{html_text.escape(banner)}</div>")
+
+
 def print_pdf(html: Path, pdf: Path, timeout_ms: int = 60000) -> Path:
-    """Print ``html`` to ``pdf`` (A4, backgrounds, page numbers in the footer)."""
+    """Print ``html`` to ``pdf`` (A4, backgrounds, the synthetic banner in the header of every
+    page, page numbers in the footer, wide tables scaled to the page width)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -42,8 +80,10 @@ def print_pdf(html: Path, pdf: Path, timeout_ms: int = 60000) -> Path:
             page.goto(Path(html).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
             page.wait_for_function(CHARTS_DRAWN, timeout=timeout_ms)
             page.emulate_media(media="print")
+            page.set_viewport_size({"width": PORTRAIT_WIDTH_PX, "height": 1200})  # measure as printed
+            page.evaluate(FIT_WIDE_TABLES, [PORTRAIT_WIDTH_PX, MIN_ZOOM])
             page.pdf(path=str(pdf), format="A4", print_background=True, display_header_footer=True,
-                     header_template="<span></span>",
+                     header_template=page_header(page.evaluate(BANNER)), prefer_css_page_size=True,
                      footer_template='<div style="font-size:8px;width:100%;text-align:center;">'
                                      '<span class="pageNumber"></span> / <span class="totalPages"></span></div>',
                      margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
