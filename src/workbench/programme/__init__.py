@@ -9,6 +9,7 @@ files and visits), ``facts`` (counts from the violent-extremism case register),
 from workbench.programme.facts import facts_by_year, facts_counts, register_events
 from workbench.programme.proportions import exact_ci
 from workbench.programme.supervision import (
+    clustered_intervals,
     compliance,
     compliance_over_time,
     office_scores,
@@ -30,7 +31,7 @@ from workbench.programme.training import (
 )
 
 __all__ = [
-    "compliance", "compliance_over_time", "exact_ci", "facts_by_year", "facts_counts",
+    "clustered_intervals", "compliance", "compliance_over_time", "exact_ci", "facts_by_year", "facts_counts",
     "improvement_definition", "item_mcnemar", "item_statistics", "office_scores", "offices_below_standard",
     "paired_reviews", "paired_score_tests", "participant_counts", "participant_scores", "review_counts",
     "register_events", "results_by",

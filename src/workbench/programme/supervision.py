@@ -81,6 +81,64 @@ def _long(reviews: pd.DataFrame, standards: Sequence[str], keep: Sequence[str]) 
     return frame[frame["met"].isin([MET, NOT_MET])]
 
 
+def clustered_intervals(
+    reviews: pd.DataFrame,
+    standards: Sequence[str],
+    by: Sequence[str] = (),
+    *,
+    cluster: str = "office_id",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Cluster-aware intervals of the share met, per ``by`` group and standard (and "ALL").
+
+    Checks are not independent: the standards of one review are coded by one reviewer, and
+    the reviews of one office share its staff and practice. The share met is the ratio of
+    met to applicable checks, estimated as a survey ratio with ``cluster`` (default the
+    office) as primary sampling unit (``workbench.survey``: linearisation, with-replacement
+    variance, t interval with clusters - 1 degrees of freedom, as R's ``svyratio``), bounded
+    to 0..1. Columns: ``by``..., standard, n_clusters, ci_low, ci_high, ci_method.
+    """
+    from workbench.survey import SurveyDesign  # the survey engine is only needed here
+
+    by = list(by)
+    require_columns(reviews, [*by, cluster, *standards], what="the review table")
+    codes = reviews[list(standards)].apply(pd.to_numeric, errors="coerce")
+    applicable = codes.isin([MET, NOT_MET])
+    data = reviews[[*by, cluster]].copy()
+    for standard in standards:
+        data[f"_met_{standard}"] = (codes[standard] == MET).astype(float).where(applicable[standard])
+        data[f"_n_{standard}"] = applicable[standard].astype(float).where(applicable[standard])
+    data["_met_ALL"] = (codes == MET).sum(axis=1).astype(float)
+    data["_n_ALL"] = applicable.sum(axis=1).astype(float)
+    data = data.reset_index(drop=True)
+    rows = []
+    for standard in [*standards, ALL]:
+        checked = data[f"_n_{standard}"].fillna(0)
+        if by:  # groups without an applicable check have no share: out of every domain
+            has_checks = checked.groupby([data[b] for b in by], dropna=False).transform("sum") > 0
+            if not has_checks.any():
+                continue
+            part = data.assign(**{b: data[b].astype(object).where(has_checks) for b in by})
+        elif checked.sum() == 0:
+            continue
+        else:
+            part = data
+        design = SurveyDesign(part, psu=cluster)
+        result = design.ratio(f"_met_{standard}", f"_n_{standard}", by=by or None, level=level)
+        used = part[checked > 0]
+        clusters = (used.groupby(by)[cluster].nunique().rename("n_clusters").reset_index() if by
+                    else pd.DataFrame({"n_clusters": [used[cluster].nunique()]}))
+        result = result.merge(clusters, on=by, how="left") if by else result.assign(n_clusters=clusters.iloc[0, 0])
+        rows.append(result.assign(standard=standard))
+    if not rows:
+        return pd.DataFrame(columns=[*by, "standard", "n_clusters", "ci_low", "ci_high", "ci_method"])
+    out = pd.concat(rows, ignore_index=True)
+    out["ci_low"] = out["ci_low"].clip(0, 1)
+    out["ci_high"] = out["ci_high"].clip(0, 1)
+    out["ci_method"] = f"survey ratio, clustered by {cluster}"
+    return out[[*by, "standard", "n_clusters", "ci_low", "ci_high", "ci_method"]]
+
+
 def compliance(
     reviews: pd.DataFrame,
     standards: Sequence[str],
@@ -88,11 +146,14 @@ def compliance(
     *,
     level: float = 0.95,
     include_all: bool = True,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Share of reviews meeting each standard, per group (office, region, period, reviewer...).
 
     Columns: ``by``..., standard (``"ALL"`` = pooled over standards), n_reviews (reviews in
-    the group), n_applicable, n_met, share_met, ci_low, ci_high (0..1), ci_method.
+    the group), n_applicable, n_met, share_met, ci_low, ci_high (0..1), ci_method. Without
+    ``cluster`` the interval is Clopper-Pearson (checks treated as independent); with it,
+    the cluster-aware interval of ``clustered_intervals`` (e.g. ``cluster="office_id"``).
     """
     by = list(by)
     require_columns(reviews, by, what="the review table")
@@ -117,6 +178,10 @@ def compliance(
     counts["ci_low"] = [low for low, _ in intervals]
     counts["ci_high"] = [high for _, high in intervals]
     counts["ci_method"] = CI_METHOD
+    if cluster is not None:
+        clustered = clustered_intervals(reviews, standards, by, cluster=cluster, level=level)
+        counts = counts.drop(columns=["ci_low", "ci_high", "ci_method"]).merge(
+            clustered[[*by, "standard", "ci_low", "ci_high", "ci_method"]], on=[*by, "standard"], how="left")
     return counts[[*by, "standard", "n_reviews", "n_applicable", "n_met", "share_met", "ci_low", "ci_high",
                    "ci_method"]]
 
@@ -139,9 +204,10 @@ def compliance_over_time(
     date: str = "review_date",
     freq: str = "Q",
     level: float = 0.95,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """``compliance`` per period (quarters by default) and group; column ``period`` first."""
-    return compliance(add_period(reviews, date, freq), standards, ["period", *by], level=level)
+    return compliance(add_period(reviews, date, freq), standards, ["period", *by], level=level, cluster=cluster)
 
 
 def office_scores(
@@ -152,8 +218,12 @@ def office_scores(
     office: str = "office_id",
     threshold: float = 0.80,
     level: float = 0.95,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Pooled share of standards met per office, with flags against ``threshold``.
+
+    ``cluster`` (e.g. ``"review_id"``: the standards of one review go together) asks for the
+    cluster-aware interval of ``clustered_intervals`` instead of Clopper-Pearson.
 
     Columns: the office columns, n_reviews, n_applicable, n_met, share_met, ci_low,
     ci_high, threshold, below_standard (share_met < threshold), clearly_below (ci_high <
@@ -161,7 +231,7 @@ def office_scores(
     threshold), weakest_standard. Offices without reviews have NaN shares and no flags.
     """
     check_reviews(reviews, offices, standards, office=office)
-    per_standard = compliance(reviews, standards, [office], level=level)
+    per_standard = compliance(reviews, standards, [office], level=level, cluster=cluster)
     pooled = per_standard[per_standard["standard"] == ALL].drop(columns=["standard", "ci_method"])
     single = per_standard[per_standard["standard"] != ALL]
     below = single[single["share_met"] < threshold].groupby(office).size().rename("n_standards_below")
@@ -187,9 +257,11 @@ def offices_below_standard(
     office: str = "office_id",
     threshold: float = 0.80,
     level: float = 0.95,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """The offices whose pooled share met is below ``threshold``, lowest first."""
-    table = office_scores(reviews, offices, standards, office=office, threshold=threshold, level=level)
+    table = office_scores(reviews, offices, standards, office=office, threshold=threshold, level=level,
+                          cluster=cluster)
     return table[table["below_standard"]].sort_values(["share_met", office], ignore_index=True)
 
 

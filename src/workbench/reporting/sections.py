@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.errors import WorkbenchError
 from workbench.reporting import charts
 from workbench.reporting.messages import catalogue, text
+from workbench.reporting.tables import MARKER
 from workbench.reports.sections import Chart, Finding, Section, Table, Text
 
 if TYPE_CHECKING:
@@ -87,18 +88,29 @@ def _finding(block: Finding, report: "Report") -> str:
             f'<a class="wb-details" href="#{html.escape(block.section)}">{link}</a></li>')
 
 
-def _table(block: Table, report: "Report") -> Any:
-    frame = block.frame.copy()
-    for column in frame.columns:  # cells that are sentences (e.g. a status) in the report language
+def _in_language(frame: Any, columns: Any, report: "Report") -> Any:
+    """Copy of ``frame`` whose ``Text`` cells in ``columns`` (e.g. a status, a legend's
+    levels) are sentences in the report language."""
+    frame = frame.copy()
+    for column in columns:
         if frame[column].map(lambda v: isinstance(v, Text)).any():
             frame[column] = [str(text(v.key, report.language, **fill(v.values, report))) if isinstance(v, Text)
                              else v for v in frame[column]]
+    return frame
+
+
+def _table(block: Table, report: "Report") -> Any:
+    frame = _in_language(block.frame, list(block.frame.columns), report)
     columns = list(frame.columns)
     labels = {c: column_heading(c, report.language, block.headings) for c in columns if c != "suppressed"}
     title = report.t(block.title_key, **fill(block.title_values, report))
     if report.figures is not None:  # the table's figures go under its stable name
         report.figures._keys[str(title).strip()] = block.name
     note = str(report.t(block.note.key, **fill(block.note.values, report))) if block.note else ""
+    if block.count == "suppressed":  # a count grid the disclosure policy already suppressed
+        hidden = report.t("suppressed_counts_note", marker=MARKER, min_cell=report.min_cell)
+        return report.tables.show_counts(frame, title, keep=block.labels, labels=labels, note=note,
+                                         hidden_note=str(hidden))
     decimals = ({labels.get(c, c): d for c, d in block.decimals.items()} if isinstance(block.decimals, dict)
                 else block.decimals)  # per column by its name in the frame; the table knows headings
     return report.tables.show(frame, title, n=block.count, keep=block.labels, percent=block.percent,
@@ -108,7 +120,7 @@ def _table(block: Table, report: "Report") -> Any:
 def _chart(block: Chart, report: "Report") -> Any:
     from workbench.reporting.notebook import markdown
 
-    frame = block.frame
+    frame = _in_language(block.frame, [c for c in (block.x, block.color, block.group) if c], report)
     if block.count:  # what a table would hide is not drawn either
         keep = [c for c in (block.x, block.color, block.group) if c]
         frame = report.tables.disclosure.suppress_rows(frame, n=block.count, keep=keep)

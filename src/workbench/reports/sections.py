@@ -52,6 +52,9 @@ class Table:
     ``percent`` proportion columns shown as percentages, ``pvalues`` p-value columns,
     ``decimals`` digits (one for all or per column). Column headings are the catalogue's
     ``col_<column>``; ``headings`` gives those that come from the data (e.g. a variable's label).
+    ``count="suppressed"`` says the table is a grid of counts whose small cells the
+    ``Disclosure`` already hid (``suppress_counts``: primary and secondary, blank = hidden):
+    every column not in ``labels`` is a count, shown as it is with the marker for blanks.
     """
 
     name: str
