@@ -92,7 +92,6 @@ def test_deep_nesting(hostile) -> None:
     hostile.refused("study.yaml", "nested too deeply")
 
 
-
 def test_duplicate_dataset_in_study_yaml(hostile) -> None:
     hostile.keep("offices")
     _append(hostile.study_file, "datasets: {}\n")
@@ -120,37 +119,6 @@ def test_boolean_region_in_study_yaml(hostile) -> None:
 
 
 # ---- 13.8 unknown keys with a suggestion ------------------------------------------------------
-def test_misspelt_dataset_key(hostile) -> None:
-    hostile.keep("offices")
-    hostile.set_dataset("offices", encodng="windows-1251")
-    hostile.refused("unknown key 'encodng'", "did you mean 'encoding'", "study.yaml")
-
-
-@pytest.mark.parametrize(("change", "words"), [
-    pytest.param(lambda spec: spec["datasets"]["offices"].update(pth=spec["datasets"]["offices"].pop("path")),
-                 ("unknown key 'pth'", "did you mean 'path'"), id="path"),
-    pytest.param(lambda spec: spec.update(datsets=spec.pop("datasets")),
-                 ("unknown key 'datsets'", "did you mean 'datasets'"), id="datasets"),
-])
-def test_misspelt_required_key_gets_a_suggestion(hostile, change, words) -> None:
-    hostile.keep("offices")
-    spec = hostile.spec()
-    change(spec)
-    hostile.write_spec(spec)
-    hostile.refused("study.yaml", *words)
-
-
-def test_misspelt_top_level_key_in_study_yaml(hostile) -> None:
-    hostile.keep("offices")
-    spec = hostile.spec()
-    spec["paramters"] = spec.pop("parameters")
-    hostile.write_spec(spec)
-    hostile.refused("unknown key 'paramters'", "did you mean 'parameters'")
-
-
-
-
-
 def test_misspelt_key_in_a_parameter_file(hostile) -> None:
     hostile.keep("electronic_monitoring_parameters")
     hostile.replace_in(hostile.path("electronic_monitoring_parameters"), "\nexchange_rates:", "\nexchange_rate:")
@@ -179,7 +147,7 @@ def test_damaged_dictionary(hostile, dataset, old, new, words) -> None:
     hostile.refused(*words)
 
 
-# ---- 13.8 values of the wrong kind ------------------------------------------------------------
+# ---- 13.8 study.yaml: misspelt keys, values of the wrong kind ------------------------------------------------------------
 @pytest.mark.parametrize(("change", "words"), [
     pytest.param(lambda spec: spec.update(regions={"Batken": 1}), ("regions must be a list",), id="regions-mapping"),
     pytest.param(lambda spec: spec.update(parameters=["min_cell", 5]), ("parameters must be a mapping",),
@@ -189,8 +157,16 @@ def test_damaged_dictionary(hostile, dataset, old, new, words) -> None:
     pytest.param(lambda spec: spec["datasets"]["offices"].update(format="cvs"),
                  ("unknown format", "did you mean 'csv'"), id="format"),
     pytest.param(lambda spec: spec["datasets"]["offices"].update(sheet=[1]), ("sheet must be",), id="sheet"),
+    pytest.param(lambda spec: spec["datasets"]["offices"].update(pth=spec["datasets"]["offices"].pop("path")),
+                 ("unknown key 'pth'", "did you mean 'path'"), id="path"),
+    pytest.param(lambda spec: spec.update(datsets=spec.pop("datasets")),
+                 ("unknown key 'datsets'", "did you mean 'datasets'"), id="datasets"),
+    pytest.param(lambda spec: spec.update(paramters=spec.pop("parameters")),
+                 ("unknown key 'paramters'", "did you mean 'parameters'"), id="top-level-key"),
+    pytest.param(lambda spec: spec["datasets"]["offices"].update(encodng="windows-1251"),
+                 ("unknown key 'encodng'", "did you mean 'encoding'"), id="dataset-key"),
 ])
-def test_study_yaml_value_of_the_wrong_kind(hostile, change, words) -> None:
+def test_damaged_study_yaml(hostile, change, words) -> None:
     hostile.keep("offices")
     spec = hostile.spec()
     change(spec)

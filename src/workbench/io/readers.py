@@ -219,28 +219,24 @@ def _excel_value(value: Any) -> Any:
 
 def read_sav(path: str | Path) -> RawTable:
     """Read an SPSS file keeping codes, value labels and user-missing codes (pyreadstat)."""
-    import pyreadstat
-
-    path = Path(path)
-    _read_bytes(path)
-    try:
-        data, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
-    except Exception as err:  # pyreadstat raises its own ReadstatError and others
-        raise WorkbenchError(f"not a readable SPSS .sav file ({err})", file=str(path)) from None
+    data, meta = _read_sav(Path(path), apply_value_formats=False)
     return RawTable(data, value_labels=dict(meta.variable_value_labels or {}), user_missing=_user_missing(meta))
 
 
 def read_sav_declarations(path: str | Path) -> tuple[dict[str, dict[Any, str]], dict[str, list[Any]]]:
     """The value labels and user-missing codes an SPSS file declares (metadata only, no data)."""
+    _, meta = _read_sav(Path(path), metadataonly=True)
+    return dict(meta.variable_value_labels or {}), _user_missing(meta)
+
+
+def _read_sav(path: Path, **options: Any) -> tuple[pd.DataFrame, Any]:
     import pyreadstat
 
-    path = Path(path)
     _read_bytes(path)
     try:
-        _, meta = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True)
+        return pyreadstat.read_sav(str(path), user_missing=True, **options)
     except Exception as err:  # pyreadstat raises its own ReadstatError and others
         raise WorkbenchError(f"not a readable SPSS .sav file ({err})", file=str(path)) from None
-    return dict(meta.variable_value_labels or {}), _user_missing(meta)
 
 
 def _user_missing(meta: Any) -> dict[str, list[Any]]:
