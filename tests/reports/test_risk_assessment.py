@@ -91,7 +91,7 @@ def test_a_hidden_count_cannot_be_recovered_from_a_total(data: ra.RiskData) -> N
     intake = pd.DataFrame({"region": ["A"] * 26 + ["B"] * 40,
                            "level": ["low"] * 12 + ["medium"] * 3 + ["high"] * 11
                            + ["low"] * 15 + ["medium"] * 13 + ["high"] * 12})
-    made = ra.RiskData(data.instrument, data.clients, data.scored, intake, data.validation, data.second, 365, "en")
+    made = ra.RiskData(data.instrument, "en", data.clients, data.scored, intake, data.validation, data.second, 365)
     wide = ra.level_counts(made, Disclosure(10), "region", ["A", "B"]).set_index("region")
     assert pd.isna(wide.loc["A", "medium"])
     assert wide.loc[ra.TOTAL, "all_levels"] == 66 and wide.loc["A", "all_levels"] == 26

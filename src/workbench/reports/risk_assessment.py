@@ -29,17 +29,10 @@ COMPAS_GROUPS = ("African-American", "Caucasian")  #: the two groups ProPublica 
 
 
 @dataclass
-class RiskData:
-    """The scored data of one edition: clients in scope, every scored assessment, the intake
-    row per client and the validation sample (scored intake, full outcome window)."""
+class Levels:
+    """The instrument of an edition and its language: level names in order, as readers see them."""
 
     instrument: Any
-    clients: pd.DataFrame
-    scored: pd.DataFrame
-    intake: pd.DataFrame
-    validation: pd.DataFrame
-    second: pd.DataFrame
-    window_days: int
     language: str
 
     @property
@@ -48,6 +41,19 @@ class RiskData:
 
     def level_name(self, name: str) -> str:
         return self.instrument.level_labels[name][self.language]
+
+
+@dataclass
+class RiskData(Levels):
+    """The scored data of one edition: clients in scope, every scored assessment, the intake
+    row per client and the validation sample (scored intake, full outcome window)."""
+
+    clients: pd.DataFrame
+    scored: pd.DataFrame
+    intake: pd.DataFrame
+    validation: pd.DataFrame
+    second: pd.DataFrame
+    window_days: int
 
 
 def title(study: Study, language: str) -> Text | str:
@@ -76,7 +82,7 @@ def load(study: Study, region: Any = None, instrument_name: str = "risk_instrume
     validation = intake.merge(within, on="client_id").dropna(subset=["total", "reoffended_within"]).reset_index(drop=True)
     second = study.read("risk_second_ratings")
     second = second[second["client_id"].isin(clients["client_id"])].reset_index(drop=True)
-    return RiskData(instrument, clients, scored, intake, validation, second, int(window_days), language)
+    return RiskData(instrument, language, clients, scored, intake, validation, second, int(window_days))
 
 
 def _labels(study: Study, column: str, language: str) -> dict[Any, str]:

@@ -1,0 +1,158 @@
+"""Report 04's sections without papermill, on the seeded demo study.
+
+Oracles: a product-limit (Kaplan-Meier) estimate written out in numpy, pandas counts of the
+client table for the caseload on the cut-off day, ``workbench.study_facts`` for officers and
+clients (one source per fact), hand-calculated hours per client from the published contact
+standards (low 1.0 h, medium 260/60 h, high 9.0 h a month), and properties that must hold (the
+sensitivity range scales every time, findings first, no hidden count recoverable from a total,
+one forest row per term, no raw identifier or None/nan in the rendered text).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench import study_facts as sf
+from workbench.disclosure import Disclosure
+from workbench.reports import recidivism as rc
+from workbench.reports.sections import Chart, Finding, Table, Text, in_report_order
+from workbench.study import Study
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Study:
+    from workbench.synthetic.demo import write_demo_study
+
+    return Study.load(write_demo_study(tmp_path_factory.mktemp("recidivism_report") / "demo"))
+
+
+@pytest.fixture(scope="module")
+def data(study: Study) -> rc.RecidivismData:
+    return rc.load(study)
+
+
+@pytest.fixture(scope="module")
+def sections(study: Study) -> dict:
+    return {s.id: s for s in rc.sections(study, Disclosure(10))}
+
+
+def _block(section, name, kind=None):
+    return next(b for b in section.blocks if (getattr(b, "name", None) == name or getattr(b, "key", None) == name)
+                and (kind is None or isinstance(b, kind)))
+
+
+def test_findings_first_data_last_each_linked(sections: dict) -> None:
+    ordered = in_report_order(list(sections.values()))
+    assert [s.id for s in ordered] == ["findings", "survival", "cox", "incidence", "flows", "workload", "data"]
+    findings = ordered[0].blocks
+    assert 5 <= len(findings) <= 7 and all(isinstance(f, Finding) for f in findings)
+    assert {f.section for f in findings} <= set(sections)
+
+
+def test_one_year_reoffending_matches_a_hand_written_product_limit(sections: dict, data: rc.RecidivismData) -> None:
+    high = data.data[data.data["level"] == data.levels[-1]]
+    times, events = high["duration_days"].to_numpy(float), high["reoffended"].to_numpy(int)
+    survival = 1.0
+    for t in np.unique(times[events == 1]):
+        if t > 12 * rc.DAYS_PER_MONTH:
+            break
+        survival *= 1 - events[times == t].sum() / (times >= t).sum()
+    year = _block(sections["findings"], "risk_rec_finding_year").values
+    assert year["share"] == pytest.approx(1 - survival, abs=1e-12)
+    assert year["low"] < year["share"] < year["high"]
+
+
+def test_officers_and_clients_come_from_study_facts(study: Study, sections: dict) -> None:
+    staff = _block(sections["findings"], "risk_rec_finding_staff").values
+    assert staff["officers_trained"] == sf.officers_trained(study)["officers"].sum() == 88  # trained, not staff
+    assert staff["probation_staff"] == sf.probation_staff(study)["officers"].sum()
+    assert staff["probation_staff"] != staff["officers_trained"]
+    table = _block(sections["workload"], "workload", Table).frame
+    # clients in follow-up on the cut-off, counted directly from the client table
+    clients = study.read("probation_clients")
+    day = pd.to_datetime(clients["followup_end"]).max()
+    active = clients[(pd.to_datetime(clients["followup_start"]) <= day) & (pd.to_datetime(clients["followup_end"]) >= day)]
+    assert table.iloc[-1]["clients_in_followup"] == len(active)
+    assert isinstance(table.iloc[-1]["region"], Text)  # the total row
+    sentence = _block(sections["workload"], "risk_rec_workload_plain").values
+    assert sentence["clients_in_followup"] == len(active) and sentence["probation_staff"] == staff["probation_staff"]
+
+
+def test_hours_needed_by_hand_and_the_sensitivity_range(study: Study, sections: dict, data: rc.RecidivismData) -> None:
+    current, _ = rc.caseload(study, data)
+    counts = current["level"].value_counts()
+    hours = {"low": (1 * 30 + 0 + 30) / 60, "medium": (2 * 40 + 1 * 120 + 60) / 60, "high": (4 * 45 + 2 * 120 + 120) / 60}
+    needed = sum(counts.get(level, 0) * h for level, h in hours.items())
+    total = _block(sections["workload"], "workload", Table).frame.iloc[-1]
+    assert total["hours_needed_risk_based"] == pytest.approx(needed)
+    assert total["hours_needed_former"] == pytest.approx(len(current) * (2 * 40 + 60) / 60)
+    use = needed / total["hours_available"]
+    finding = _block(sections["findings"], "risk_rec_finding_workload").values
+    assert finding["use"] == pytest.approx(use)
+    # every time x (1 -/+ range): hours, and so utilisation, scale by the same factor
+    assert finding["low"] == pytest.approx(use * (1 - rc.STANDARDS_RANGE))
+    assert finding["high"] == pytest.approx(use * (1 + rc.STANDARDS_RANGE))
+    explain = _block(sections["workload"], "risk_rec_standards_explain")
+    assert explain.values["officers_trained"] == 88  # stated beside the staff, never used as staff
+
+
+def test_transitions_hide_nothing_recoverable_and_add_up(sections: dict, data: rc.RecidivismData) -> None:
+    table = _block(sections["flows"], "transitions", Table)
+    assert table.count == "suppressed"
+    cells = table.frame[[*data.levels, "all_levels"]]
+    for _, row in cells.iterrows():
+        assert row.isna().sum() != 1
+    for column in cells:
+        assert cells[column].isna().sum() != 1
+    moves = data.history[data.history["sequence"] > 0]
+    assert cells.iloc[-1]["all_levels"] == len(moves)
+
+
+def test_transitions_with_a_small_cell_get_secondary_suppression(data: rc.RecidivismData) -> None:
+    strict = rc.transitions(data, Disclosure(100))  # High -> Low has 73 reassessments in the demo
+    cells = strict[[*data.levels, "all_levels"]]
+    assert cells.isna().any().any()
+    for _, row in cells.iterrows():
+        assert row.isna().sum() != 1
+
+
+def test_forest_plot_one_row_per_term(sections: dict) -> None:
+    chart = _block(sections["cox"], "cox", Chart)
+    assert chart.kind == "forest" and chart.low == "hr_ci_low" and chart.high == "hr_ci_high"
+    assert chart.frame["term"].map(lambda t: t.key).is_unique
+    assert np.allclose(chart.frame["hazard_ratio"], np.exp(chart.frame["coef"]))
+
+
+def test_too_few_leaves_the_analyses_out(study: Study) -> None:
+    strict = {s.id: s for s in rc.sections(study, Disclosure(100_000))}
+    assert [b.key for b in strict["survival"].blocks] == ["risk_rec_too_few"]
+    assert [b.key for b in strict["cox"].blocks] == ["risk_rec_too_few_events"]
+    assert [f.key for f in strict["findings"].blocks] == ["risk_rec_finding_workload", "risk_rec_finding_staff"]
+
+
+def test_rendered_in_russian_without_identifiers(study: Study, tmp_path: Path) -> None:
+    import IPython.display
+    import plotly.graph_objects as go
+
+    from workbench.reporting import start_report
+
+    shown: list = []
+    with mock.patch.object(IPython.display, "display", lambda *parts: shown.extend(parts)):
+        report = start_report(study.root, language="ru", output_dir=tmp_path, edition="04_recidivism_and_supervision")
+        report.begin(rc.title(report.study, "ru"), rc.intro(report.study, "ru"))
+        report.show(*rc.sections(report.study, report.tables.disclosure, language="ru"))
+    assert sum(isinstance(p, go.Figure) for p in shown) == 4  # survival, forest, incidence, workload
+    page = "\n".join(p._repr_html_() for p in shown if not isinstance(p, go.Figure))
+    assert page.index('id="findings"') < page.index('id="survival"') < page.index('id="data"')
+    assert "Нормативы контактов ниже — допущения рабочей среды" in page
+    assert "Баткенская область" in page  # regions by the one spelling of study_facts, in Russian
+    for raw in ("None", "nan", "probation_clients", "_total", "risk_based", "followup_end"):
+        assert raw not in page, raw
+    findings = json.loads((tmp_path / "04_recidivism_and_supervision.findings.json").read_text(encoding="utf-8"))
+    assert [f["section"] for f in findings["findings"]] == ["survival", "cox", "flows", "workload", "workload"]
