@@ -147,3 +147,36 @@ def test_no_row_id_is_shown_in_findings_or_summary(parts) -> None:
     shown = [s for b in blocks for s in strings(b)]
     assert shown and not set(shown) & set(ROWS)
     assert "Метка jobs" in shown
+
+
+def test_recommendations_show_the_strength_of_their_own_primary_row(parts) -> None:
+    mapping, recs, _, assessed, _ = parts
+    section = barriers.recommendations_section(recs, recommendation_evidence(recs, assessed), mapping, "en")
+    table = next(b for b in section.blocks if not isinstance(b, Text))
+    assert table.count is None and list(table.frame["number"]) == ["R1"]
+    verdicts = assessed.set_index("row_id")
+    row = table.frame.iloc[0]
+    assert row["support"] == Text("br_strength_" + verdicts.loc["debts", "strength"])  # primary: debts (limited)
+    assert verdicts.loc["jobs", "strength"] == "moderate" and verdicts.loc["debts", "strength"] == "limited"
+    evidence = row["evidence"].values["rows"]
+    assert [e.key for e in evidence] == ["br_rec_row_primary", "br_rec_row"]
+    assert [e.values["label"] for e in evidence] == ["Label debts", "Label jobs"]
+
+
+def test_agreement_section_lists_each_row_under_the_status_the_summary_gives_it(parts) -> None:
+    mapping, _, survey, assessed, disclosure = parts
+    section = barriers.agreement_section(assessed, mapping, survey, DICTIONARY, "en", disclosure)
+    under, listed = None, {}
+    for block in section.blocks:
+        if isinstance(block, Text) and block.key == "br_status_block":
+            under = block.values["heading"].key.removeprefix("br_status_heading_")
+        elif isinstance(block, Text) and block.key.startswith("br_pattern_"):
+            listed[block.values["label"]] = under
+    summary = barriers.summary_section(assessed, mapping, survey, DICTIONARY, "en", disclosure)
+    said = {b.values["label"]: b.values["status"].key.removeprefix("br_status_")
+            for b in summary.blocks if b.key == "br_summary_row"}
+    assert listed == said == {"Label jobs": "divergent", "Label papers": "qualitative_only",
+                              "Label shame": "convergent", "Label debts": "qualitative_only"}
+    counts = section.blocks[-1].frame
+    assert counts.loc[0, ["convergent", "divergent", "qualitative_only"]].tolist() == [1, 1, 2]
+    assert counts.loc[0, "section"] == Text("br_section_name_barrier")

@@ -19,7 +19,7 @@ from workbench import overview
 from workbench.disclosure import Disclosure
 from workbench.mixed import row_verdicts
 from workbench.mixed.mapping import JointDisplayMapping, Recommendation
-from workbench.reports.sections import Finding, Section, Text
+from workbench.reports.sections import Finding, Section, Table, Text
 from workbench.schemas import DataDictionary
 from workbench.study import Study
 from workbench.survey import questionnaire as qn
@@ -143,3 +143,52 @@ def findings_section(assessed: pd.DataFrame, mapping: JointDisplayMapping, surve
         blocks.append(Finding("br_finding_recommendations", "summary", {
             "firm": int(support.isin(FIRM).sum()), "total": len(recommendations)}))
     return Section("findings", "key_findings", blocks, part="findings")
+
+
+def recommendations_section(recommendations: Sequence[Recommendation], linked: pd.DataFrame,
+                            mapping: JointDisplayMapping, language: str) -> Section:
+    """Each recommendation with the rows it rests on (its primary row marked), the strength
+    and agreement of each, and the strength of its own primary evidence
+    (``mixed.recommendation_evidence``)."""
+    label = _label(mapping, language)
+    table = []
+    for rec in recommendations:
+        part = linked[linked["recommendation"] == rec.id]
+        evidence = [Text("br_rec_row_primary" if primary else "br_rec_row",
+                         {"label": label[r], "strength": Text("br_strength_" + s), "status": Text("br_status_" + st)})
+                    for r, s, st, primary in zip(part["row_id"], part["strength"], part["status"], part["primary"])]
+        table.append({"number": rec.id, "recommendation_text": rec.text[language],
+                      "audience": rec.audience[language] if rec.audience else "",
+                      "evidence": Text("br_rec_evidence", {"rows": evidence}),
+                      "support": Text("br_strength_" + part["support"].iloc[0])})
+    frame = pd.DataFrame(table, columns=["number", "recommendation_text", "audience", "evidence", "support"])
+    return Section("recommendations", "br_section_recommendations", [
+        Text("br_recommendations_intro"),
+        Table("recommendations", "br_recommendations_table", frame, count=None, labels=tuple(frame.columns))])
+
+
+STATUSES = ("convergent", "divergent", "partial", "qualitative_only", "survey_only", "not_estimable")
+
+
+def agreement_section(assessed: pd.DataFrame, mapping: JointDisplayMapping, survey: pd.DataFrame,
+                      dictionary: DataDictionary, language: str, disclosure: Disclosure) -> Section:
+    """Where the survey and the interviews agree and where not: the rows of each status in
+    the order of ``row_verdicts`` (the table the findings and the summary read), each with what
+    the interviews and the survey say, then the count of rows by part and status."""
+    label = _label(mapping, language)
+    verdicts = row_verdicts(assessed)
+    blocks: list[Any] = [Text("br_agreement_intro_f", {"majority": mapping.rules["public_majority"],
+                                                       "often": mapping.rules["raised_often"]})]
+    for status in STATUSES:
+        part = verdicts[verdicts["status"] == status]
+        if part.empty:
+            continue
+        blocks.append(Text("br_status_block", {"heading": Text("br_status_heading_" + status)}))
+        blocks += [Text("br_pattern_" + r["pattern"], {
+            "label": label[r["row_id"]], "ki": count_text(r["ki_n"], r["ki_base"], r["ki_share"]),
+            "public": headline_text(r, survey, dictionary, language, disclosure)}) for r in part.to_dict("records")]
+    counts = (assessed.groupby(["section", "status"]).size().unstack(fill_value=0)
+              .reindex(columns=list(STATUSES), fill_value=0).reset_index())
+    counts["section"] = [Text("br_section_name_" + s) for s in counts["section"]]
+    blocks.append(Table("agreement", "br_agreement_table", counts, count=None, labels=("section",), decimals=0))
+    return Section("agreement", "br_section_agreement", blocks)
