@@ -23,7 +23,7 @@ import pytest
 
 from workbench import study_facts
 from workbench.disclosure import Disclosure
-from workbench.reports import attitudes
+from workbench.reports import attitudes, attitudes_methods
 from workbench.reports.sections import Chart, Finding, Section, Table, Text, in_report_order
 from workbench.study import Study
 from workbench.survey import questionnaire as qn
@@ -186,7 +186,7 @@ def test_a_high_threshold_hides_every_figure_from_sentences_and_findings(demo: a
 
 
 def test_respondents_by_region_is_the_study_fact(demo: attitudes.Attitudes, demo_study: Study) -> None:
-    section = attitudes.weighting_section(demo, Disclosure(10))
+    section = attitudes_methods.weighting_section(demo, Disclosure(10))
     table = next(b for b in section.blocks if isinstance(b, Table) and b.name == "respondents_by_region")
     fact = study_facts.respondents_by_region(demo_study)
     assert table.frame.values.tolist() == fact.values.tolist()

@@ -5,9 +5,9 @@ the population margins when the study has them, the region's domain) and estimat
 indicator; ``sections(analysis, disclosure)`` returns the report's sections: key findings;
 acceptance of each group, social distance, other batteries, single questions, differences
 between population groups (Rao-Scott, one Holm family) and the exploratory models of the
-attitude scores; then methods: weighting, reliability of the scores, non-answers. Every
-variable is found by its role or battery tag, every label comes from the dictionary, every
-small-cell decision from ``disclosure``. The analysis is ``workbench.survey.questionnaire``.
+attitude scores; then methods (``attitudes_methods``): weighting, reliability of the scores,
+non-answers. Every variable is found by its role or battery tag, every label comes from the
+dictionary, every small-cell decision from ``disclosure``. The analysis is ``workbench.survey.questionnaire``.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from workbench import study_facts
 from workbench.disclosure import Disclosure
 from workbench.regions import dictionary_region_codes
+from workbench.reports.attitudes_methods import (nonresponse_section, no_data, region_label, scales_section,
+                                                 weighting_section)
 from workbench.reports.sections import Chart, Finding, Section, Table, Text
 from workbench.study import Study
 from workbench.survey import questionnaire as qn
@@ -31,8 +32,6 @@ REPORT = "01_public_attitudes"
 MIN_RESPONDENTS = 20
 #: a difference is called a difference when its Holm-adjusted p-value is below this
 ALPHA_LEVEL = 0.05
-#: bins of the weight histogram
-WEIGHT_BINS = 20
 #: at most this many key findings (issue 14: 5-7)
 MAX_FINDINGS = 7
 #: the columns of the estimates (also when a dictionary declares no indicator at all)
@@ -136,15 +135,11 @@ def acceptance_table(a: Attitudes) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns + ["name"])
 
 
-def _no_data(a: Attitudes, key: str) -> Text:
-    return Text(key) if a.usable else Text("qa_section_no_data")
-
-
 def acceptance_section(a: Attitudes, disclosure: Disclosure) -> Section:
     """The score and favourable share of each group, with the battery's own reading."""
     table = acceptance_table(a)
     if not len(table):
-        return Section("acceptance", "qa_acceptance", [_no_data(a, "qa_no_attitude")])
+        return Section("acceptance", "qa_acceptance", [no_data(a, "qa_no_attitude")])
     blocks: list[Any] = [Text("qa_acceptance_intro")]
     for row in table.itertuples():
         if disclosure.allows(row.respondents):
@@ -184,7 +179,7 @@ def _extremes(table: pd.DataFrame, value: str, disclosure: Disclosure, count: st
 def distance_section(a: Attitudes, disclosure: Disclosure) -> Section:
     """Share who would accept a member of each group in each role."""
     if not (a.usable and len(a.rows(qn.SOCIAL_DISTANCE))):
-        return Section("social-distance", "qa_social_distance", [_no_data(a, "qa_no_social_distance")])
+        return Section("social-distance", "qa_social_distance", [no_data(a, "qa_no_social_distance")])
     estimates = a.estimates[a.estimates["kind"] == qn.SOCIAL_DISTANCE]
     blocks: list[Any] = [Text("qa_social_distance_intro")]
     for battery, part in estimates.groupby("battery", sort=False):
@@ -242,7 +237,7 @@ def answers_table(a: Attitudes) -> pd.DataFrame:
 def questions_section(a: Attitudes, disclosure: Disclosure) -> Section:
     """The single questions (role ``question``): every answer's weighted share."""
     if not (a.usable and qn.questions(a.dictionary)):
-        return Section("questions", "qa_questions", [_no_data(a, "qa_no_questions")])
+        return Section("questions", "qa_questions", [no_data(a, "qa_no_questions")])
     table = answers_table(a)
     blocks: list[Any] = [Text("qa_questions_intro")]
     for _, part in table.groupby("variable", sort=False):
@@ -454,7 +449,7 @@ def determinants_section(a: Attitudes, fitted: pd.DataFrame, skipped: list[str])
     """Who holds more accepting views, other things equal (exploratory, Holm-adjusted)."""
     names = predictors(a)
     if not (a.usable and len(a.rows(qn.ATTITUDE, "index")) and names):
-        return Section("determinants", "qa_determinants", [_no_data(a, "qa_no_model")])
+        return Section("determinants", "qa_determinants", [no_data(a, "qa_no_model")])
     blocks: list[Any] = [Text("qa_determinants_intro", {"predictors": ", ".join(map(a.label, names)),
                                                         "alpha": a.alpha_level})]
     blocks += [Text("qa_model_not_estimable", {"group": a.label(b)}) for b in skipped]
@@ -485,68 +480,6 @@ def determinants_section(a: Attitudes, fitted: pd.DataFrame, skipped: list[str])
     return Section("determinants", "qa_determinants", blocks)
 
 
-# ---- methods ------------------------------------------------------------------------------------
-def weighting_section(a: Attitudes, disclosure: Disclosure) -> Section:
-    """The data, the design, the raking (margins before and after) and the weights."""
-    blocks: list[Any] = [Text("qa_source", {"survey": a.dictionary.title[a.language],
-                                            "n": int(len(a.prepared.design.data))})]
-    if not a.usable:
-        return Section("weighting", "qa_weighting", blocks + [Text("qa_section_no_data")], part="methods")
-    info = qn.design_summary(a.design, a.dictionary, a.language)
-    blocks.append(Text("qa_design" if info["clustered"] else "qa_design_unclustered", {
-        "n": info["n"], "psus": info["psus"], "strata": info["strata"],
-        "cluster": info["cluster_label"] or Text("qa_none"), "stratum": info["stratum_label"] or Text("qa_none"),
-        "weight": info["weight_label"] or Text("qa_equal_weights")}))
-    regions = respondents_by_region(a)
-    if regions is not None:
-        blocks.append(Table("respondents_by_region", "qa_respondents_by_region", regions, count="respondents",
-                            labels=("region",), title_values={"stratum": info["stratum_label"]},
-                            headings={"region": info["stratum_label"]}))
-    if a.prepared.raked:
-        blocks += _raking(a, disclosure)
-    else:
-        blocks.append(Text("qa_not_raked"))
-    weights = qn.weight_summary(a.base, a.design)
-    stat = weights.set_index("statistic")["after" if a.prepared.raked else "before"]
-    blocks.append(Text("qa_weights_reading", {"low": stat["min"], "high": stat["max"], "ratio": stat["max_min_ratio"],
-                                              "kish": stat["kish_deff"], "n": int(stat["n"]),
-                                              "effective": int(round(stat["effective_n"]))}))
-    deff = a.estimates.loc[a.estimates["statistic"] != "index", "deff"].dropna() if len(a.estimates) else pd.Series()
-    if len(deff):
-        blocks.append(Text("qa_deff_reading" if info["clustered"] else "qa_deff_reading_unclustered",
-                           {"low": deff.min(), "high": deff.max(), "median": deff.median()}))
-    weights["statistic"] = [Text(f"qa_w_{s}") for s in weights["statistic"]]
-    weights = weights.rename(columns={"before": "weights_design", "after": "weights_raked"})
-    if not a.prepared.raked:
-        weights = weights.drop(columns="weights_raked")
-    blocks.append(Table("weights", "qa_weights_table" if a.prepared.raked else "qa_weights_table_design", weights,
-                        count=None, labels=("statistic",), decimals=2))
-    values = a.design.analysis_weights()
-    counts, edges = np.histogram(values[values > 0], bins=WEIGHT_BINS)
-    histogram = pd.DataFrame({"weight": (edges[:-1] + edges[1:]) / 2, "respondents": counts})  # bin middles
-    blocks.append(Chart("weights", "bars", histogram, x="weight", y="respondents", title_key="qa_weights_chart"))
-    return Section("weighting", "qa_weighting", blocks, part="methods")
-
-
-def respondents_by_region(a: Attitudes) -> pd.DataFrame | None:
-    """Respondents (unweighted, every interview) by stratum, from ``study_facts`` (the one source
-    that 00 and 10 use too), strata named in the report language; None without a stratum."""
-    stratum = qn.role_variable(a.dictionary, "stratum")
-    if stratum is None:
-        return None
-    table = study_facts.respondents_by_region(a.study, dataset=a.name)
-    english, local = a.dictionary.value_labels(stratum, "en"), a.dictionary.value_labels(stratum, a.language)
-    names = {study_facts.region_name(label): local.get(code, label) for code, label in english.items()}
-    shown = [study_facts.region_name(r, a.language) for r in table["region"]]
-    table["region"] = [s if s != str(r) else names.get(r, r) for r, s in zip(table["region"], shown)]
-    return table
-
-
-def region_label(a: Attitudes) -> str:
-    """The edition's region by its one display name in the report language."""
-    return study_facts.region_name(a.region, a.language)
-
-
 def region_respondents(a: Attitudes) -> int:
     """Interviews in the edition's region, from ``study_facts.respondents_by_region``."""
     name, codes = dictionary_region_codes(a.dictionary, a.region)
@@ -554,110 +487,6 @@ def region_respondents(a: Attitudes) -> int:
     rows = {study_facts.region_name(english.get(code, code)) for code in codes}
     table = study_facts.respondents_by_region(a.study, dataset=a.name)
     return int(table.loc[table["region"].astype(str).isin(rows), "respondents"].sum())
-
-
-def _raking(a: Attitudes, disclosure: Disclosure) -> list[Any]:
-    plan = a.prepared.margins.plan
-    dictionary, language = a.dictionary, a.language
-
-    def joined(variables: Any) -> str:
-        return " × ".join(qn.variable_label(dictionary, v, language) for v in variables)
-
-    used = [joined(row.variables) for row in plan.itertuples() if row.status != "dropped"]
-    blocks: list[Any] = [Text("qa_raked", {"used": "; ".join(dict.fromkeys(used))})]
-    for name, pieces in plan[plan["status"] != "used"].groupby("margin", sort=False):
-        first = pieces.iloc[0]
-        kept, dropped = pieces[pieces["status"] != "dropped"], pieces[pieces["status"] == "dropped"]
-        label = first["margin_label"][language] if isinstance(first["margin_label"], dict) else name
-        if len(kept):
-            blocks.append(Text("qa_margin_collapsed", {"margin": label, "smallest": int(first["full_smallest_cell"]),
-                                                       "min_respondents": a.min_respondents,
-                                                       "variables": "; ".join(map(joined, kept["variables"]))}))
-        for piece in dropped.itertuples():
-            blocks.append(Text("qa_margin_dropped", {"margin": label, "smallest": int(piece.smallest_cell),
-                                                     "min_respondents": a.min_respondents,
-                                                     "variables": joined(piece.variables)}))
-    if a.region is not None:
-        blocks.append(Text("qa_weighting_national", {"region": region_label(a)}))
-    cells = qn.margin_table(a.prepared, language).rename(columns={"n": "respondents"})
-    shown = cells[~disclosure.too_few(cells["respondents"])]
-    if len(shown):
-        gaps = (shown["before"] - shown["population"]).abs()
-        worst = shown.loc[gaps.idxmax()]
-        blocks.append(Text("qa_margins_reading", {
-            "cell": worst["cell"], "before": worst["before"], "population": worst["population"],
-            "gap": 100 * gaps.max(), "after_gap": 100 * (shown["after"] - shown["population"]).abs().max()}))
-    blocks.append(Table("margins", "qa_margins_table", cells, count="respondents", labels=("margin", "cell"),
-                        percent=("population", "before", "after")))
-    return blocks
-
-
-def scales_section(a: Attitudes, disclosure: Disclosure) -> Section:
-    """Cronbach's alpha of each attitude battery and its item statistics."""
-    found = qn.batteries(a.dictionary, kind=qn.ATTITUDE)
-    if not (a.usable and found):
-        return Section("scales", "qa_scales", [_no_data(a, "qa_no_attitude")], part="methods")
-    blocks: list[Any] = [Text("qa_scales_intro")]
-    summaries, item_tables = [], []
-    for battery in found:
-        group = a.label(battery.name)
-        if len(battery.items) < 2:
-            blocks.append(Text("qa_alpha_one_item", {"group": group}))
-            continue
-        summary, items = qn.reliability(a.design, a.dictionary, battery)
-        summaries.append({"battery": group, "items": summary["items"], "reversed_items": len(battery.reversed_items),
-                          "alpha": summary["alpha"], "respondents_complete": summary["n"],
-                          "respondents_incomplete": summary["n_missing"]})
-        item_tables.append(pd.DataFrame({
-            "battery": group, "item": [a.dictionary.label(i, a.language) for i in items["item"]],
-            "reversed": [Text("qa_yes") if r else "" for r in items["reversed"]],
-            "mean_scored": items["mean"].to_numpy(float), "sd": items["sd"].to_numpy(float),
-            "item_total": items["item_total_correlation"].to_numpy(float),
-            "alpha_deleted": items["alpha_if_deleted"].to_numpy(float),
-            "respondents_complete": items["n"].astype(int).to_numpy()}))
-        if disclosure.allows(summary["n"]):
-            blocks.append(Text(f"qa_alpha_{qn.alpha_quality(summary['alpha'])}", {
-                "group": group, "alpha": summary["alpha"], "items": summary["items"],
-                "reversed": len(battery.reversed_items), "n": summary["n"]}))
-            for row in qn.weak_items(items, summary["alpha"]).itertuples():
-                blocks.append(Text("qa_alpha_weak_item", {"item": a.dictionary.label(row.item, a.language),
-                                                          "alpha": row.alpha_if_deleted}))
-    if summaries:
-        blocks.append(Table("reliability", "qa_alpha_table", pd.DataFrame(summaries), count="respondents_complete",
-                            labels=("battery",), decimals={"alpha": 2}))
-        blocks.append(Table("items", "qa_items_table", pd.concat(item_tables, ignore_index=True),
-                            count="respondents_complete", labels=("battery", "item", "reversed"), decimals=2))
-    return Section("scales", "qa_scales", blocks, part="methods")
-
-
-def nonresponse_section(a: Attitudes, disclosure: Disclosure) -> Section:
-    """Weighted shares of each declared non-answer ("don't know", refused) per question."""
-    items = [item for battery in qn.batteries(a.dictionary) for item in battery.items]
-    if not (a.usable and items and a.dictionary.missing_codes):
-        blocks: list[Any] = [_no_data(a, "qa_no_missing_codes")]
-    else:
-        shares = qn.with_labels(qn.nonresponse_shares(a.design, a.dictionary, items), a.dictionary, a.language)
-        labels = {code: label[a.language] for code, label in a.dictionary.missing_codes.items()}
-        blocks = []
-        if len(shares) and disclosure.allows(shares["n"].iloc[0]):
-            for code, label in labels.items():
-                values = shares.dropna(subset=[f"share_{code}"])
-                if len(values):
-                    top = values.loc[values[f"share_{code}"].idxmax()]
-                    blocks.append(Text("qa_nonresponse_code", {"label": label, "items": len(values),
-                                                               "low": values[f"share_{code}"].min(),
-                                                               "high": values[f"share_{code}"].max(),
-                                                               "item": top["item_label"]}))
-        blocks.append(Text("qa_nonresponse_reading"))
-        table = pd.DataFrame({"battery": [a.label(a.dictionary.variables[v].battery) for v in shares["variable"]],
-                              "item": shares["item_label"].to_numpy(),
-                              **{f"share_{c}": shares[f"share_{c}"].to_numpy(float) for c in labels},
-                              "respondents": shares["n"].astype(int).to_numpy()})
-        blocks.append(Table("nonresponse", "qa_nonresponse_table", table, count="respondents",
-                            labels=("battery", "item"), percent=tuple(f"share_{c}" for c in labels),
-                            headings={f"share_{c}": label for c, label in labels.items()}))
-    blocks.append(Text("qa_annex_note"))
-    return Section("nonresponse", "qa_nonresponse", blocks, part="methods")
 
 
 # ---- key findings -------------------------------------------------------------------------------
@@ -689,11 +518,13 @@ def findings_section(a: Attitudes, c: Comparisons, fitted: pd.DataFrame, disclos
                 "high_item": top["item"], "high": top["share"]}))
     tested = [t[t["p_value"].notna()] for t in (c.tests, c.question_tests)]
     if sum(map(len, tested)):
-        blocks.append(Finding("qa_finding_differences", "differences", {
-            "tests": sum(map(len, tested)), "supported": int(sum(t["difference"].sum() for t in tested))}))
+        supported = int(sum(t["difference"].sum() for t in tested))
+        blocks.append(Finding("qa_finding_differences" if supported else "qa_finding_no_differences", "differences",
+                              {"tests": sum(map(len, tested)), "supported": supported}))
     if len(fitted):
-        blocks.append(Finding("qa_finding_models", "determinants", {
-            "terms": len(fitted), "supported": int(fitted["difference"].sum())}))
+        supported = int(fitted["difference"].sum())
+        blocks.append(Finding("qa_finding_models" if supported else "qa_finding_no_models", "determinants",
+                              {"terms": len(fitted), "supported": supported}))
     answers = answers_table(a)
     answers = answers[~disclosure.too_few(answers["respondents"])]
     if len(answers):
