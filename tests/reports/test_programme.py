@@ -200,3 +200,17 @@ def test_rendered_page_has_findings_first_and_no_identifier(study: Study, langua
         assert "Мониторинг программы" in page and "95-процентный" in page
         assert "Тренер 1" in page
         assert "< 0.001" not in page or "< 0,001" in page or "<\u00a00,001" in page
+
+
+def test_a_region_edition_does_not_compare_with_the_national_published_figure(study: Study) -> None:
+    data = programme.training_data(study, "Osh oblast")
+    section = programme.training_section(data, study, Disclosure(10), "en", region="Osh oblast")
+    keys = [b.key for b in section.blocks if isinstance(b, Text)]
+    assert "pm_published_inside" not in keys and "pm_published_outside" not in keys and "pm_coverage" not in keys
+    findings = programme.findings_section(data, programme.supervision_data(study, "Osh oblast"), study, "Osh oblast",
+                                          Disclosure(10))
+    assert all(not f.key.endswith("published") for f in findings.blocks)
+    assert "pm_finding_coverage" not in [f.key for f in findings.blocks]  # national facts stay national
+    officers = study.read("training_participants").query("role == 'officer'")
+    osh = officers["region"] == 6  # code 6 = "Osh" in the demo dictionary, "Osh oblast" in workbench.regions
+    assert 0 < len(data.officers) == int(osh.sum())

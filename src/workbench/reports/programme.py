@@ -100,8 +100,10 @@ def _labels(study: Study, dataset: str, column: str, language: str) -> dict[Any,
     return labels
 
 
-def training_section(data: Training, study: Study, disclosure: Disclosure, language: str) -> Section:
-    """Who was trained, the share of officers who improved (against the published figure), the scores."""
+def training_section(data: Training, study: Study, disclosure: Disclosure, language: str,
+                     region: Any = None) -> Section:
+    """Who was trained, the share of officers who improved (in the national edition against
+    the published national figure), the scores."""
     improved = pg.share_improved(data.scores, language=language).iloc[0]
     means = pg.results_by(data.scores).iloc[0]
     blocks: list[Any] = [Text("pm_training_intro")]
@@ -111,13 +113,13 @@ def training_section(data: Training, study: Study, disclosure: Disclosure, langu
                                                 "trainer_women": who.loc["trainer", "n_female"],
                                                 "officers": who.loc["officer", "n"],
                                                 "officer_women": who.loc["officer", "n_female"]}))
-    coverage = coverage_facts(study)
-    blocks.append(Text("pm_coverage", coverage))
+    if region is None:  # the service's staff and offices are national facts
+        blocks.append(Text("pm_coverage", coverage_facts(study)))
     if disclosure.allows(improved["n_paired"]):
         blocks.append(Text("pm_improved", {"n_improved": improved["n_improved"], "n_paired": improved["n_paired"],
                                            "share": improved["share_improved"], "low": improved["ci_low"],
                                            "high": improved["ci_high"], "definition": improved["definition"]}))
-        published = published_figures(study).get("share_improved")
+        published = published_figures(study).get("share_improved") if region is None else None
         if published is not None:
             inside = improved["ci_low"] <= float(published) <= improved["ci_high"]
             blocks.append(Text("pm_published_inside" if inside else "pm_published_outside",
@@ -471,6 +473,13 @@ def facts_section(study: Study, region: Any, disclosure: Disclosure, language: s
         sex_blocks.append(Table(f"register-{measure}-by-sex", f"pm_by_sex_{measure}",
                                 wide[[*labels, *headings, "total_people"]], count="suppressed", labels=labels,
                                 headings=headings))
+    serving = by_sex[(by_sex["measure"] == "serving") & (by_sex["sex"] != "Total") & by_sex["setting"].isin(SETTINGS)]
+    serving = serving.assign(register_year=serving["year"].astype(int).astype(str), people=serving["n"],
+                             sex=serving["sex"].map(sex_labels))
+    for setting in ("prison", "probation"):
+        sex_blocks.append(Chart(f"register-serving-{setting}-by-sex", "bars", serving[serving["setting"] == setting],
+                                x="register_year", y="people", color="sex", meaning="sex",
+                                title_key="pm_by_sex_chart", title_values={"setting": Text(SETTINGS[setting])}))
     sections = [Section("register", "pm_facts", blocks), Section("register-by-sex", "pm_by_sex_heading", sex_blocks)]
     if region is not None:
         sections.append(Section("register-by-region", "pm_by_region_heading",
@@ -509,7 +518,7 @@ def findings_section(training: Training, supervision: Supervision, study: Study,
     if disclosure.allows(improved["n_paired"]):
         values = {"n_improved": improved["n_improved"], "n_paired": improved["n_paired"],
                   "share": improved["share_improved"], "low": improved["ci_low"], "high": improved["ci_high"]}
-        published = published_figures(study).get("share_improved")
+        published = published_figures(study).get("share_improved") if region is None else None
         if published is None:
             blocks.append(Finding("pm_finding_improved", "training", values))
         else:
@@ -578,7 +587,7 @@ def sections(study: Study, region: Any = None, language: str = "en", disclosure:
     training = training_data(study, region, min_gain)
     supervision = supervision_data(study, region)
     return [findings_section(training, supervision, study, region, disclosure, threshold, last_year),
-            training_section(training, study, disclosure, language), paired_section(training, disclosure),
+            training_section(training, study, disclosure, language, region), paired_section(training, disclosure),
             items_section(training, study, disclosure, language), results_by_section(training, study, language),
             trainers_section(training, disclosure),
             *standards_section(supervision, study, disclosure, language, threshold),
