@@ -317,7 +317,7 @@ def workload_section(study: Study, data: RecidivismData, disclosure: Disclosure,
                            value_name="hours_utilisation")
     chart["regime"] = chart["regime"].map({"utilisation_former": Text("risk_rec_regime_former"),
                                            "utilisation_risk_based": Text("risk_rec_regime_risk_based")})
-    blocks.append(Chart("workload", "bars", chart[chart["region"].map(lambda r: isinstance(r, str))], x="region",
+    blocks.append(Chart("workload", "bars", chart, x="region",
                         y="hours_utilisation", color="regime", meaning="group", count="clients_in_followup", percent=True,
                         title_key="risk_rec_workload_chart"))
     return Section("workload", "risk_rec_workload_heading", blocks)
@@ -325,25 +325,19 @@ def workload_section(study: Study, data: RecidivismData, disclosure: Disclosure,
 
 def regional_workload(current: pd.DataFrame, followed: pd.DataFrame, posts: pd.DataFrame, data: RecidivismData,
                       hours: float) -> pd.DataFrame:
-    """One row per region (and all regions in scope): clients in follow-up (``study_facts``),
-    officer posts, hours available, hours needed and utilisation under each regime (for the
-    clients with a level in force; region names in the report language)."""
+    """One row per region: clients in follow-up (``study_facts``), officer posts, hours
+    available, hours needed and utilisation under each regime (for the clients with a level in
+    force; region names in the report language). The national figures are the sentence's."""
     long = risk.workload(risk.caseload(current, by=["region"], levels=data.levels), by=["region"],
                          officers=posts.rename(columns={"probation_staff": "officers"}), hours_per_officer_month=hours)
-    total = risk.workload(risk.caseload(current, by=[], levels=data.levels), officers=float(posts["probation_staff"].sum()),
-                          hours_per_officer_month=hours).assign(region=TOTAL)
-    long = pd.concat([long, total], ignore_index=True)
     wide = long.pivot(index="region", columns="regime", values=["hours_needed", "utilisation"])
     wide.columns = [f"{value}_{regime}" for value, regime in wide.columns]
-    base = long[long["regime"] == "risk_based"].set_index("region")[["clients", "officers", "hours_available"]]
+    base = long[long["regime"] == "risk_based"].set_index("region")[["officers", "hours_available"]]
     wide = base.join(wide).rename(columns={"officers": "probation_staff"})
     wide["clients_in_followup"] = followed.set_index("region")["clients_in_followup"].reindex(wide.index)
-    wide.loc[TOTAL, "clients_in_followup"] = followed["clients_in_followup"].sum()
-    order = [r for r in posts["region"] if r in wide.index] + [r for r in wide.index if r not in set(posts["region"])
-                                                                and r != TOTAL] + [TOTAL]
+    order = [r for r in posts["region"] if r in wide.index] + [r for r in wide.index if r not in set(posts["region"])]
     wide = wide.reindex(order).reset_index()
-    wide["region"] = wide["region"].map(lambda r: Text("risk_all_regions_in_scope") if r == TOTAL
-                                        else sf.region_name(r, data.language))
+    wide["region"] = wide["region"].map(lambda r: sf.region_name(r, data.language))
     return wide[["region", "clients_in_followup", "probation_staff", "hours_available", "hours_needed_former",
                  "utilisation_former", "hours_needed_risk_based", "utilisation_risk_based"]]
 

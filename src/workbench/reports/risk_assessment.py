@@ -284,10 +284,11 @@ def fairness_section(study: Study, data: RiskData, disclosure: Disclosure) -> Se
                         pvalues=("p_value",), decimals=3, note=Text("risk_dp_coefficients_note")))
     names = {"intercepts": Text("risk_test_intercepts"), "slopes": Text("risk_test_slopes"),
              "any_difference": Text("risk_test_any")}
-    table = tests.reset_index()[["term", "statistic", "df", "p_value"]].rename(columns={"term": "test"})
+    table = tests.reset_index()[["term", "statistic", "df", "p_value"]].rename(columns={"term": "test",
+                                                                                      "statistic": "chi_square"})
     table["test"] = table["test"].map(names)
     blocks.append(Table("dp-tests", "risk_dp_tests_table", table, count=None, labels=("test",), pvalues=("p_value",),
-                        decimals={"statistic": 2, "df": 0}))
+                        decimals={"chi_square": 2, "df": 0}))
     return Section("fairness", "risk_dp_heading", blocks)
 
 
