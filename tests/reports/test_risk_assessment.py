@@ -26,10 +26,8 @@ from workbench.study import Study
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory: pytest.TempPathFactory) -> Study:
-    from workbench.synthetic.demo import write_demo_study
-
-    return Study.load(write_demo_study(tmp_path_factory.mktemp("risk_report") / "demo"))
+def study(demo_study: Study) -> Study:
+    return demo_study
 
 
 @pytest.fixture(scope="module")
