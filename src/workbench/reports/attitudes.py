@@ -34,6 +34,8 @@ MIN_RESPONDENTS = 20
 ALPHA_LEVEL = 0.05
 #: at most this many key findings (issue 14: 5-7)
 MAX_FINDINGS = 7
+#: a share whose whole interval lies above this is a majority, below it a minority
+MAJORITY = 0.5
 #: the columns of the estimates (also when a dictionary declares no indicator at all)
 ESTIMATE_COLUMNS = ["indicator", "statistic", "battery", "kind", "group", "variable", "estimate", "se", "ci_low",
                     "ci_high", "df", "deff", "n", "n_missing", "battery_label", "item_label"]
@@ -492,8 +494,8 @@ def region_respondents(a: Attitudes) -> int:
 # ---- key findings -------------------------------------------------------------------------------
 def _favourable_key(low: float, high: float) -> str:
     """Majority, minority or split: where the interval of a share lies against one half."""
-    return ("qa_finding_favourable_majority" if low > 0.5 else "qa_finding_favourable_minority" if high < 0.5
-            else "qa_finding_favourable_split")
+    return ("qa_finding_favourable_majority" if low > MAJORITY else "qa_finding_favourable_minority"
+            if high < MAJORITY else "qa_finding_favourable_split")
 
 
 def findings_section(a: Attitudes, c: Comparisons, fitted: pd.DataFrame, disclosure: Disclosure) -> Section:
