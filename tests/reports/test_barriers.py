@@ -180,3 +180,24 @@ def test_agreement_section_lists_each_row_under_the_status_the_summary_gives_it(
     counts = section.blocks[-1].frame
     assert counts.loc[0, ["convergent", "divergent", "qualitative_only"]].tolist() == [1, 1, 2]
     assert counts.loc[0, "section"] == Text("br_section_name_barrier")
+
+
+def test_shared_facts_come_from_study_facts_under_their_names(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Oracle: the survey file counted by hand (rows per region) and the names of the tables the
+    shared-facts test reads (tests/reports/test_shared_facts.py)."""
+    from workbench.mixed import load_study_mapping
+    from workbench.qualitative.study_corpus import load_study_corpus
+    from workbench.study import Study
+    from workbench.synthetic.demo import write_demo_study
+
+    study = Study.load(write_demo_study(tmp_path_factory.mktemp("demo10") / "demo"))
+    mapping = load_study_mapping(study)
+    section = barriers.shared_facts_section(study, load_study_corpus(study), mapping, "ru")
+    assert section.part == "methods"
+    regions, codes = section.blocks
+    assert (regions.name, codes.name) == ("respondents_by_region", "participants_mentioning")
+    survey = study.read("survey")
+    assert regions.frame["respondents"].sum() == len(survey)
+    assert "Ошская область" in set(regions.frame["region"])  # one Russian spelling, not "Osh oblast"
+    code_ids = {code for row in mapping.rows for code in row.codes}
+    assert len(codes.frame) == len(code_ids) and not set(codes.frame["code"]) & code_ids  # names, not ids

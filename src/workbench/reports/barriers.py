@@ -15,10 +15,11 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from workbench import overview
+from workbench import overview, study_facts
 from workbench.disclosure import Disclosure
 from workbench.mixed import row_verdicts
 from workbench.mixed.mapping import JointDisplayMapping, Recommendation
+from workbench.qualitative.corpus import Corpus
 from workbench.reports.sections import Finding, Section, Table, Text
 from workbench.schemas import DataDictionary
 from workbench.study import Study
@@ -192,3 +193,21 @@ def agreement_section(assessed: pd.DataFrame, mapping: JointDisplayMapping, surv
     counts["section"] = [Text("br_section_name_" + s) for s in counts["section"]]
     blocks.append(Table("agreement", "br_agreement_table", counts, count=None, labels=("section",), decimals=0))
     return Section("agreement", "br_section_agreement", blocks)
+
+
+def shared_facts_section(study: Study, corpus: Corpus, mapping: JointDisplayMapping, language: str) -> Section:
+    """The counts report 10 shares with 00, 01 and 02, from their one source
+    (``workbench.study_facts``): survey respondents by region, and participants of the
+    edition's interviews and focus groups mentioning each code of the mapping."""
+    respondents = study_facts.respondents_by_region(study, dataset=mapping.survey)
+    respondents["region"] = [study_facts.region_name(r, language) for r in respondents["region"]]
+    codes = list(dict.fromkeys(code for row in mapping.rows for code in row.codes))
+    mentioning = study_facts.participants_mentioning(corpus)
+    mentioning = mentioning[mentioning["code_id"].isin(codes)]
+    mentioning = pd.DataFrame({"code": [study_facts.code_name(corpus.codes, c, language) for c in mentioning["code_id"]],
+                               "participants": mentioning["participants"].to_numpy()})
+    return Section("shared-facts", "br_section_shared_facts", [
+        Table("respondents_by_region", "br_respondents_by_region", respondents[["region", "respondents"]],
+              count="respondents", labels=("region",), decimals=0),
+        Table("participants_mentioning", "br_participants_mentioning", mentioning, count="participants",
+              labels=("code",), decimals=0)], part="methods")
