@@ -34,8 +34,10 @@ def _sentence_figures(text: str) -> dict[str, float]:
     """Fill-ins of the net-cost (or net-saving) sentence, read back through its template."""
     for key, sign in (("fe_em_exec_net_cost", 1.0), ("fe_em_exec_net_saving", -1.0)):
         template = re.sub(r"\s+", " ", catalogue()[key]["en"])
-        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>-?[0-9][0-9 ]*(?:\\.[0-9]+)?)", re.escape(template))
-        found = re.search(pattern.replace("\\ ", " "), text)
+        # placeholders carry a number format ({net:n}); numbers group thousands with a narrow space
+        pattern = re.sub(r"\\\{(\w+)(?::[^}\\]*)?\\\}", r"(?P<\1>-?[0-9][0-9 ]*(?:\\.[0-9]+)?)",
+                         re.escape(template))
+        found = re.search(pattern.replace("\\ ", " "), text.replace("\u202f", " "))
         if found:
             values = {name: float(value.replace(" ", "")) for name, value in found.groupdict().items()}
             values["net"] *= sign
@@ -55,6 +57,12 @@ def _expected_base(study_dir: Path, overrides: dict | None) -> dict[str, float]:
     else:
         people = fz.em_population(counts)
     params = fz.load_parameters(path, overrides=overrides)
+    if "training_participants" in study.datasets and "officers_to_train" not in (overrides or {}):
+        # the report trains as many officers as the programme trained (workbench.study_facts)
+        from workbench import study_facts
+
+        trained = int(study_facts.officers_trained(study)["officers"].sum())
+        params = fz.apply_overrides(params, {"officers_to_train": trained})
     base = fz.base_case(fz.electronic_monitoring_model(people.table), params).set_index("outcome")["value"]
     return {"custody_cost": params["custody_cost_per_day"].value, "net": float(base["gps_bracelet.net_cost"]),
             "break_even": float(base["gps_bracelet.break_even_custody_cost"])}

@@ -238,6 +238,28 @@ def apply_overrides(params: ParameterSet, overrides: Mapping[str, Any] | str | P
     return replace(params, parameters=updated)
 
 
+def split_overrides(params: ParameterSet, overrides: Mapping[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
+    """The overrides that name parameters of ``params`` (to apply) and the names that belong to
+    another feasibility model only (one ``overrides`` may serve reports 05 and 06 at once).
+
+    A name no model uses is refused with a did-you-mean, so a typing error never passes
+    silently as "another model's parameter".
+    """
+    if overrides is None:
+        return {}, []
+    if not isinstance(overrides, Mapping):
+        raise WorkbenchError("overrides must be a mapping of parameter name -> value", value=overrides,
+                             expected="e.g. {custody_cost_per_day: 250}")
+    others = {name for model in known_models() if model != params.model for name in model_parameter_names(model)}
+    known = sorted(set(params.names) | others)
+    unknown = [WorkbenchError(f"override names unknown parameter {name!r}{suggestion(str(name), known)}",
+                              record_id=str(name), expected="a parameter of " + " or ".join(known_models()))
+               for name in overrides if name not in params.names and name not in others]
+    _raise_all(unknown, None)
+    own = {str(name): value for name, value in overrides.items() if name in params.names}
+    return own, sorted(str(name) for name in overrides if name not in params.names)
+
+
 def _override_one(par: Parameter, change: Any, params: ParameterSet, file: str | None) -> Parameter:
     spec = _as_spec(par)
     if isinstance(change, Mapping):

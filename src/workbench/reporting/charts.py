@@ -1,4 +1,4 @@
-"""The one home of report charts: bars with error bars, interval plots, forest plots, and
+"""The one home of report charts: bars with error bars, interval plots, forest plots, lines, and
 one colour map per meaning, drawn from a ``workbench.reports.sections.Chart`` spec.
 
 A chart with no data, or whose values are all the same (a flat chart says nothing), is not
@@ -76,6 +76,8 @@ def draw(chart: Chart, frame: pd.DataFrame, language: str, heading: Callable[[st
                          arrayminus=(y - part[chart.low] * scale).tolist(), color="#333333")
         if chart.kind == "bars":
             fig.add_trace(go.Bar(x=part[chart.x], y=y, name=name, marker_color=colour, error_y=error))
+        elif chart.kind == "lines":
+            fig.add_trace(go.Scatter(x=part[chart.x], y=y, name=name, mode="lines", line=dict(color=colour)))
         elif chart.kind == "interval":
             fig.add_trace(go.Scatter(x=part[chart.x], y=y, name=name, mode="markers", error_y=error,
                                      marker=dict(color=colour, size=9)))

@@ -70,14 +70,15 @@ class Table:
     note: Text | None = None
 
 
-ChartKind = Literal["bars", "interval", "forest"]
+ChartKind = Literal["bars", "interval", "forest", "lines"]
 
 
 @dataclass
 class Chart:
     """A chart to draw with ``reporting.charts``: ``kind`` bars (``y`` with optional error
-    bars ``low``/``high``), interval (point ``y`` and interval per ``x``) or forest (one row per
-    term ``x`` and ``group``, estimate ``y`` with ``low``/``high``). ``meaning`` picks the
+    bars ``low``/``high``), interval (point ``y`` and interval per ``x``), forest (one row per
+    term ``x`` and ``group``, estimate ``y`` with ``low``/``high``) or lines (``y`` against a
+    numeric ``x``, one line per ``color``). ``meaning`` picks the
     colour map (``risk``, ``sex``, ``group``, ``significance``) for ``color``; ``count`` names
     the column whose small values the report's disclosure policy hides before drawing."""
 
