@@ -559,7 +559,8 @@ def findings_section(training: Training, supervision: Supervision, study: Study,
 
 def methods_section(training: Training, supervision: Supervision, study: Study, language: str) -> Section:
     """Definitions and methods: improvement, clustered intervals (with the independent-checks
-    interval next to them, to show what clustering changes), Holm, kappa, suppression."""
+    interval next to them, to show what clustering changes), Holm. The notes on the paired
+    tests and on kappa stay under their tables."""
     definition = pg.share_improved(training.scores, language=language).iloc[0]["definition"]
     names = _standard_names(study, supervision.standards, language)
     exact = pg.compliance(supervision.internal, supervision.standards)
@@ -576,7 +577,7 @@ def methods_section(training: Training, supervision: Supervision, study: Study, 
         Table("interval-methods", "pm_interval_methods_table", table, count="n_applicable",
               labels=("checklist_standard",), percent=("share_met", "exact_low", "exact_high", "met_low", "met_high"),
               decimals={**MET_DECIMALS, "n_applicable": 0, "clusters": 0, "exact_low": 0, "exact_high": 0}),
-        Text("pm_methods_holm", {"alpha": ALPHA}), Text("pm_kappa_note"), Text("pm_paired_note")], part="methods")
+        Text("pm_methods_holm", {"alpha": ALPHA})], part="methods")
 
 
 def sections(study: Study, region: Any = None, language: str = "en", disclosure: Disclosure | None = None, *,
