@@ -49,6 +49,20 @@ class Dataset:
     offsets: str = "auto"
 
 
+def _titles(raw: Any, file: str) -> dict[str, str]:
+    """study.yaml ``title``: one text, or one text per report language (``en`` required)."""
+    if isinstance(raw, dict):
+        bad = [str(k) for k, v in raw.items() if k not in ("en", "ru") or not isinstance(v, str)]
+        if bad or "en" not in raw:
+            raise WorkbenchError("title must be a text or a mapping of en/ru to texts", file=file, column="title",
+                                 value=raw, expected="title: {en: ..., ru: ...}")
+        return {str(k): v for k, v in raw.items()}
+    if isinstance(raw, (list, bool)) or raw is None:
+        raise WorkbenchError("title must be a text", file=file, column="title", value=raw,
+                             expected="title: My study, or title: {en: ..., ru: ...}")
+    return {"en": str(raw)}
+
+
 @dataclass
 class Study:
     """A loaded study folder; build it with ``Study.load``."""
@@ -59,6 +73,11 @@ class Study:
     parameters: dict[str, Any] = field(default_factory=dict)
     synthetic: bool = False
     spec: dict[str, Any] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)  # the title by report language
+
+    def title_in(self, language: str) -> str:
+        """The study's title in ``language`` (study.yaml ``title: {en: ..., ru: ...}``), else its one title."""
+        return self.titles.get(language, self.title)
 
     @classmethod
     def load(cls, folder: str | Path) -> "Study":
@@ -102,7 +121,8 @@ class Study:
             raise WorkbenchError("parameters must be a mapping of name: value", file=str(file),
                                  column="parameters", value=spec["parameters"], expected="{min_cell: 10, ...}")
         parameters = {**DEFAULT_PARAMETERS, **(spec.get("parameters") or {})}
-        return cls(root=root, title=str(spec.get("title", root.name)), datasets=datasets,
+        titles = _titles(spec.get("title", root.name), str(file))
+        return cls(root=root, title=titles["en"], titles=titles, datasets=datasets,
                    parameters=parameters, synthetic=bool(spec.get("synthetic", False)), spec=spec)
 
     def outside_paths(self) -> list[tuple[str, Path]]:

@@ -121,11 +121,10 @@ def write_hostile_study(folder: Path) -> Path:
     """Write the demo study into ``folder`` and make its text from data hostile."""
     study = write_demo_study(folder)
     spec_path = study / "study.yaml"
-    text = spec_path.read_text(encoding="utf-8")
-    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     hostile_title = "<script>alert(1337)</script> =HYPERLINK(\"x\") [t](javascript:alert(1337)) Demo"
-    spec_path.write_text(text.replace(title, "title: " + yaml.safe_dump(hostile_title).strip().removesuffix("\n...")),
-                         encoding="utf-8")
+    spec["title"] = {"en": hostile_title, "ru": hostile_title + " (ru)"}  # both report languages
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
     _hostile_dictionary(study)
     _rewrite_csv(study / "data/qualitative/codes.csv", "name", _hostile)
     _rewrite_csv(study / "data/qualitative/stakeholders.csv", "name", lambda i, v: _hostile(i + 5, v))

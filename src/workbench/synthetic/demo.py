@@ -86,7 +86,9 @@ def write_demo_study(folder: str | Path, seed: int = DEFAULT_SEED, overwrite: bo
         entries = _generator(module, function)(folder, generator_rng(seed, kind))
         datasets.update(entries)
     spec = {
-        "title": "Demo study (synthetic): reintegration of violent-extremist offenders and returnees",
+        "title": {"en": "Demo study (synthetic): reintegration of violent-extremist offenders and returnees",
+                  "ru": "Демонстрационное исследование (синтетические данные): реинтеграция осуждённых "
+                        "за насильственный экстремизм и возвращенцев"},
         "synthetic": True,
         "seed": seed,
         "regions": REGIONS,
