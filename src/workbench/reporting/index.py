@@ -89,7 +89,7 @@ def write_index(path: Path, study: Study, manifest: dict[str, Any], titles: dict
     page = f"""<!DOCTYPE html>
 <html lang="{language}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{html.escape(text("index_title", language))}: {html.escape(study.title)}</title>
+<title>{html.escape(text("index_title", language))}: {html.escape(study.title_in(language))}</title>
 <style>
 body {{ font-family: 'Segoe UI', Roboto, Arial, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em; }}
 .banner {{ background: #fff3cd; border: 1px solid #e0c36a; padding: 0.6em 1em; font-weight: 600; }}
@@ -103,7 +103,7 @@ span.about {{ color: #333; font-size: 0.9em; }}
 ul.summary li {{ margin-bottom: 0.4em; }}
 </style></head>
 <body>
-<h1>{html.escape(text("index_title", language))}: {html.escape(study.title)}</h1>
+<h1>{html.escape(text("index_title", language))}: {html.escape(study.title_in(language))}</h1>
 {banner}
 <p>{html.escape(text("index_intro", language, built=built, study=study.root.name))}</p>
 {_summary(path.parent, manifest, labels, language)}

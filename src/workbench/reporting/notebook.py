@@ -57,7 +57,7 @@ class Report:
         if self.study.synthetic:
             parts.append(f'<p class="wb-banner">{html.escape(text("synthetic_banner", self.language))}</p>')
         parts.append('<p class="wb-params">' + html.escape(text(
-            "report_parameters", self.language, study=self.study.title, region=region,
+            "report_parameters", self.language, study=self.study.title_in(self.language), region=region,
             min_cell=self.min_cell, built=date.today().isoformat())) + "</p>")
         return Html("\n".join(parts))
 
