@@ -210,13 +210,13 @@ def scenario_section(run: Run, scenarios: dict[str, dict[str, float]], outcomes:
     ])
 
 
-def overrides_blocks(run: Run, region: Any) -> list[Any]:
+def overrides_blocks(run: Run, region: Any, language: str = "en") -> list[Any]:
     """Sentences on the edition: national model, changed parameters, overrides for the other model."""
     blocks: list[Any] = []
     if region is not None:
-        blocks.append(Text("fe_national_model", {"region": study_facts.region_name(region)}))
+        blocks.append(Text("fe_national_model", {"region": study_facts.region_name(region, language)}))
     if run.overrides:
-        blocks.append(Text("fe_overrides_note", {"names": [Text("fe_override_item", {"name": run.params[n].label,
+        blocks.append(Text("fe_overrides_note", {"names": [Text("fe_override_item", {"name": run.params[n].label_in(language),
                                                                                       "value": _whole(float(v))})
                                                            for n, v in run.overrides.items()]}))
     if run.ignored:
@@ -256,7 +256,7 @@ def em_run(study: Study, *, overrides: Mapping[str, Any] | None = None, draws: i
 
 def em_sections(run: Run, *, region: Any = None, disclosure: Disclosure, language: str = "en") -> list[Section]:
     """Report 05's sections in report order."""
-    return [em_findings(run), em_summary(run, region), em_who(run, region, disclosure), em_base(run),
+    return [em_findings(run), em_summary(run, region, language), em_who(run, region, disclosure, language), em_base(run),
             uncertainty_section(run, [(["gps_bracelet.annual_cost", "gps_bracelet.net_cost", "app.net_cost",
                                         "rf_bracelet.net_cost", "custody_alternative.net_cost"], 0),
                                        (["gps_bracelet.avoided_prison_days", "gps_bracelet.avoided_reoffences",
@@ -298,7 +298,7 @@ def em_findings(run: Run) -> Section:
     ], part="findings")
 
 
-def em_summary(run: Run, region: Any) -> Section:
+def em_summary(run: Run, region: Any, language: str = "en") -> Section:
     """The base-case summary in sentences (the findings give medians; these give the model's
     base case, which the override test reads)."""
     base, summary = run.base, run.summary
@@ -308,7 +308,7 @@ def em_summary(run: Run, region: Any) -> Section:
     gps = summary.loc["gps_bracelet.annual_cost"]
     days, reoff = summary.loc["gps_bracelet.avoided_prison_days"], summary.loc["gps_bracelet.avoided_reoffences"]
     net, alt = base["gps_bracelet.net_cost"], base["custody_alternative.net_cost"]
-    return Section("summary", "fe_base_summary", [*overrides_blocks(run, region),
+    return Section("summary", "fe_base_summary", [*overrides_blocks(run, region, language),
         Text("fe_em_exec_who", {"eligible": eligible, "not_eligible": not_eligible, "releases": releases}),
         Text("fe_em_exec_cost", {"monitored": base["gps_bracelet.clients_monitored"], "annual": gps["base"],
                                  "low": gps["low"], "high": gps["high"], "extra": base["gps_bracelet.incremental_cost"],
@@ -327,7 +327,7 @@ def em_summary(run: Run, region: Any) -> Section:
     ])
 
 
-def em_who(run: Run, region: Any, disclosure: Disclosure) -> Section:
+def em_who(run: Run, region: Any, disclosure: Disclosure, language: str = "en") -> Section:
     """Who the model concerns: where the counts come from, the staff and offices, eligible
     clients and releases by region (small counts suppressed)."""
     people = run.extra["people"]
@@ -342,15 +342,15 @@ def em_who(run: Run, region: Any, disclosure: Disclosure) -> Section:
         blocks.append(Text("fe_em_staff" if "probation_staff" in staff else "fe_em_trained", staff))
     by_region = fz.population_summary(people.table).rename(columns={
         "releases_per_year_eligible": "releases_eligible", "releases_per_year_not_eligible": "releases_not_eligible"})
-    by_region["region"] = by_region["region"].map(study_facts.region_name)
+    by_region["region"] = [study_facts.region_name(r, language) for r in by_region["region"]]
     if region is not None:
-        here = by_region[by_region["region"] == study_facts.region_name(region)]
+        name = study_facts.region_name(region, language)
+        here = by_region[by_region["region"] == name]
         eligible_here = float(here["clients_eligible"].sum())
         if people.source == "clients" and not disclosure.allows(eligible_here):
-            blocks.append(Text("fe_em_region_small", {"region": study_facts.region_name(region),
-                                                      "min_cell": disclosure.min_cell}))
+            blocks.append(Text("fe_em_region_small", {"region": name, "min_cell": disclosure.min_cell}))
         else:
-            blocks.append(Text("fe_em_region_count", {"region": study_facts.region_name(region),
+            blocks.append(Text("fe_em_region_count", {"region": name,
                                                       "eligible": eligible_here,
                                                       "releases": float(here["releases_eligible"].sum())}))
     note = None
@@ -452,12 +452,17 @@ def re_run(study: Study, *, overrides: Mapping[str, Any] | None = None, draws: i
 
 def re_sections(run: Run, *, region: Any = None, language: str = "en") -> list[Section]:
     """Report 06's sections in report order."""
-    return [re_findings(run), re_summary(run, region), re_who(run, region), re_base(run),
+    return [re_findings(run), re_summary(run, region, language), re_who(run, region, language), re_base(run, language),
             uncertainty_section(run, [([f"{o}.{m}" for o in RE_OPTIONS
                                         for m in ("clients_reached", "annual_cost", "cost_per_client")], 0)],
                                 "cost_per_client", RE_OPTIONS, "fe_re_violin"),
             re_change(run), re_scenarios(run), assumptions_section(run.params, language),
             tornado_section(run, f"{re_cheapest(run)}.cost_per_client", language)]
+
+
+def centre_text(centre: str, language: str) -> Text | str:
+    """Where a centre is (its region's display name), or the outreach teams."""
+    return Text("fe_centre_outreach") if centre == "outreach" else study_facts.region_name(centre, language)
 
 
 def re_cheapest(run: Run) -> str:
@@ -492,11 +497,11 @@ def re_findings(run: Run) -> Section:
     return Section("findings", "key_findings", blocks, part="findings")
 
 
-def re_summary(run: Run, region: Any) -> Section:
+def re_summary(run: Run, region: Any, language: str = "en") -> Section:
     """The base case in sentences, option by option."""
     base, summary, years = run.base, run.summary, run.extra["years"]
     potential = summary.loc[f"{RE_OPTIONS[0]}.potential_clients"]
-    blocks: list[Any] = [*overrides_blocks(run, region),
+    blocks: list[Any] = [*overrides_blocks(run, region, language),
                          Text("fe_re_exec_who", {"per_year": potential["base"] / years, "years": years,
                                                  "potential": potential["base"], "low": potential["low"],
                                                  "high": potential["high"]}),
@@ -514,7 +519,7 @@ def re_summary(run: Run, region: Any) -> Section:
     return Section("summary", "fe_base_summary", blocks)
 
 
-def re_who(run: Run, region: Any) -> Section:
+def re_who(run: Run, region: Any, language: str = "en") -> Section:
     """Where demand comes from, per region in the first projected year, and reach by region."""
     demand, years = run.extra["demand"], run.extra["years"]
     first, last = int(demand["year"].min()), int(demand["year"].max())
@@ -523,21 +528,22 @@ def re_who(run: Run, region: Any) -> Section:
     if run.extra["clients_table"]:
         blocks.append(Text("fe_re_source_clients_unused"))
     reach = fz.reach_by_region(run.params.values(), demand)
-    reach["region"] = reach["region"].map(study_facts.region_name)
+    reach["region"] = [study_facts.region_name(r, language) for r in reach["region"]]
     if region is not None:
-        name = study_facts.region_name(region)
+        name = study_facts.region_name(region, language)
         here = reach[reach["region"] == name]
         blocks.append(Text("fe_re_region", {"region": name, "potential": float(here["potential_clients"].iloc[0]),
                                             "years": years}))
         blocks.append(Table("region-reach", "fe_re_region_table",
-                            pd.DataFrame({"option": [option(o) for o in here["option"]], "centre": here["centre"],
-                                          "access": here["access"],
+                            pd.DataFrame({"option": [option(o) for o in here["option"]],
+                                          "centre": [centre_text(c, language) for c in here["centre"]],
+                                          "access": [Text(f"fe_access_{a}") for a in here["access"]],
                                           "potential_clients": here["potential_clients"].to_numpy(),
                                           "clients_reached": here["clients_reached"].to_numpy()}),
                             count=None, labels=("option", "centre", "access"), decimals=0,
                             title_values={"region": name}))
     per_year = demand[demand["year"] == first][["region", "releases", "probation_completions"]].copy()
-    per_year["region"] = per_year["region"].map(study_facts.region_name)
+    per_year["region"] = [study_facts.region_name(r, language) for r in per_year["region"]]
     blocks.append(Table("demand", "fe_re_demand_table", per_year, count=None, labels=("region",), decimals=0))
     chart = pd.DataFrame({"region": reach["region"], "clients_reached": reach["clients_reached"],
                           "option": [option(o) for o in reach["option"]]})
@@ -546,7 +552,7 @@ def re_who(run: Run, region: Any) -> Section:
     return Section("who", "fe_who", blocks)
 
 
-def re_base(run: Run) -> Section:
+def re_base(run: Run, language: str = "en") -> Section:
     """Each option's base case, and the first year's bed use month by month."""
     base, years = run.base, run.extra["years"]
     table = pd.DataFrame({
@@ -564,7 +570,7 @@ def re_base(run: Run) -> Section:
     monthly = fz.monthly_utilisation(run.params.values(), demand)
     monthly = monthly[monthly["year"] == int(demand["year"].min())]
     lines = pd.DataFrame({"month": monthly["month"].to_numpy(), "occupancy": monthly["utilisation"].to_numpy(),
-                          "centre": [Text("fe_centre_label", {"option": option(o), "centre": c})
+                          "centre": [Text("fe_centre_label", {"option": option(o), "centre": centre_text(c, language)})
                                      for o, c in zip(monthly["option"], monthly["centre"])]})
     return Section("base-case", "fe_base_case", [
         Table("base-case", "fe_re_base_table", table, count=None, labels=("option",),
