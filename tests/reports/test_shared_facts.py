@@ -66,7 +66,16 @@ SHOWN: dict[str, list[str]] = {
     "10_barriers_to_reintegration": ["respondents_by_region", "participants_mentioning"],
 }
 #: (language, report) -> why it still fails; strict, so a fixed report fails its xfail
-XFAIL: dict[tuple[str, str], str] = {}
+#: (state of 3 December 2026, 09:10 UTC)
+XFAIL: dict[tuple[str, str], str] = {
+    ("en", "00_data_overview"): "its region table is named 'sample-region', not 'respondents_by_region' (the contract)",
+    ("ru", "00_data_overview"): "its region table is named 'sample-region', not 'respondents_by_region' (the contract)",
+}
+#: language -> why a quote is still attributed to two groups
+QUOTE_XFAIL: dict[str, str] = {
+    "en": "the demo's phrase bank puts the same sentence in several transcripts (one in 11); 02 and 10 quote "
+          "different speakers of it ('Former prisoner' in 02, 'Person on probation' in 10)",
+}
 
 
 def _number(value: Any) -> float | None:
@@ -178,7 +187,9 @@ def test_report_shows_its_shared_facts_from_the_one_source(built_reports: dict, 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", [
+    pytest.param(language, marks=[pytest.mark.xfail(strict=True, reason=QUOTE_XFAIL[language])]
+                 if language in QUOTE_XFAIL else []) for language in LANGUAGES])
 def test_every_quote_has_one_attribution_across_reports(built_reports: dict, language: str) -> None:
     seen: dict[str, dict[str, str]] = defaultdict(dict)
     for page in sorted(built_reports[language].glob("*.html")):
