@@ -218,3 +218,17 @@ def test_rendered_page_findings_first_no_raw_text(study: Study, language: str, r
     assert not re.search(r"\bnan\b", page, flags=re.IGNORECASE)
     if language == "ru":
         assert "медиана" in page and "симуляций" in page
+
+
+def test_sources_in_the_report_language(em: feasibility.Run) -> None:
+    from workbench.feasibility.parameters import source_texts
+
+    assert source_texts("  Parliament 2024 ") == {"en": "Parliament 2024"}
+    assert source_texts({"en": "a", "ru": "б"}) == {"en": "a", "ru": "б"}
+    for bad in (None, "", {"ru": "только русский"}, {"en": "a", "ru": 3}, ["a"]):
+        assert source_texts(bad) is None
+    custody = em.params["custody_cost_per_day"]
+    assert custody.source.startswith("About 100 som") and custody.source_in("ru").startswith("Около 100 сом")
+    ru = feasibility.assumptions_section(em.params, "ru").blocks[1].frame
+    assert ru["source"].iloc[list(em.params.names).index("custody_cost_per_day")] == custody.source_in("ru")
+    assert em.extra["counts"].source_in("ru") != em.extra["counts"].source

@@ -17,14 +17,16 @@ spellings (``Osh``, ``Bishkek``, Russian names) map onto them with
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
+from workbench.feasibility.parameters import source_texts
 from workbench.io.safe_yaml import load_yaml
 from workbench.regions import canonical_region
 from workbench.feasibility.population import REGIONS, RISK_LEVELS, EligibilityRules, eligible_population
@@ -43,6 +45,11 @@ class DefaultCounts:
     source: str
     basis: str | None
     file: str
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def source_in(self, language: str = "en") -> str:
+        """Where the counts come from, in ``language`` when the file gives it."""
+        return self.sources.get(language) or self.source
 
 
 def default_counts(path: str | Path) -> DefaultCounts:
@@ -58,9 +65,10 @@ def default_counts(path: str | Path) -> DefaultCounts:
     if not isinstance(section, dict):
         raise WorkbenchError("parameter file has no 'counts' section", file=str(path),
                              expected="counts: {what, source, rows: [...]}")
-    source = section.get("source")
-    if not isinstance(source, str) or not source.strip():
+    sources = source_texts(section.get("source"))
+    if sources is None:
         raise WorkbenchError("counts: missing source", file=str(path), expected="where the counts come from")
+    source = sources["en"]
     rows = section.get("rows")
     if not isinstance(rows, list) or not rows or not all(isinstance(row, dict) for row in rows):
         raise WorkbenchError("counts: 'rows' must be a non-empty list of mappings", file=str(path))
@@ -92,7 +100,7 @@ def default_counts(path: str | Path) -> DefaultCounts:
         row, column, value, expected = problems[0]
         raise WorkbenchError(f"counts: {len(problems)} problem(s) in the rows", file=str(path), row=row,
                              column=column, value=value, expected=expected)
-    return DefaultCounts(table=pd.DataFrame(rows), what=str(section.get("what", "")), source=source.strip(),
+    return DefaultCounts(table=pd.DataFrame(rows), what=str(section.get("what", "")), source=source, sources=sources,
                          basis=section.get("basis"), file=str(path))
 
 

@@ -41,6 +41,7 @@ class ExchangeRate:
     rate: float
     year: int
     source: str
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,26 @@ class Parameter:
     original_currency: str | None = None
     exchange_rate: float | None = None
     overridden: bool = False
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     def label_in(self, language: str = "en") -> str:
         """The label in ``language``, falling back to English, then to the name."""
         return self.label.get(language) or self.label.get("en") or self.name
+
+    def source_in(self, language: str = "en") -> str:
+        """The source in ``language`` (``source: {en: ..., ru: ...}``), else as written."""
+        return self.sources.get(language) or self.source
+
+
+def source_texts(raw: Any) -> dict[str, str] | None:
+    """A ``source`` as one text or as texts by language (``{en: ..., ru: ...}``, English
+    required): ``{language: text}``, or ``None`` when it is missing or of the wrong kind."""
+    if isinstance(raw, str):
+        return {"en": raw.strip()} if raw.strip() else None
+    if (isinstance(raw, Mapping) and isinstance(raw.get("en"), str) and raw["en"].strip()
+            and all(isinstance(text, str) for text in raw.values())):
+        return {str(language): text.strip() for language, text in raw.items()}
+    return None
 
 
 @dataclass(frozen=True)
@@ -286,7 +303,7 @@ def _override_one(par: Parameter, change: Any, params: ParameterSet, file: str |
 def _as_spec(par: Parameter) -> dict[str, Any]:
     distribution: dict[str, Any] = {"type": par.distribution.kind, **par.distribution.args}
     return {"label": dict(par.label), "value": par.value, "unit": par.unit, "currency": par.currency,
-            "price_year": par.price_year, "distribution": distribution, "source": par.source,
+            "price_year": par.price_year, "distribution": distribution, "source": dict(par.sources) or par.source,
             "basis": par.basis, "allow_negative": par.allow_negative, "note": par.note}
 
 
@@ -312,8 +329,10 @@ def _parameter(name: str, spec: Any, currency: str, rates: Mapping[str, Exchange
     if not isinstance(unit, str) or not unit.strip():
         fail("missing unit", unit, "a unit such as KGS/day, persons, proportion, days")
     source = spec.get("source")
-    if not isinstance(source, str) or not source.strip():
-        fail("missing source", source, "where the figure comes from, or 'no public figure; assumption: ...'")
+    sources = source_texts(source)
+    if sources is None:
+        fail("missing source", source, "where the figure comes from, or 'no public figure; assumption: ...'"
+             " (one text, or {en: ..., ru: ...})")
     label = spec.get("label") or {}
     if isinstance(label, str):
         label = {"en": label}
@@ -369,7 +388,7 @@ def _parameter(name: str, spec: Any, currency: str, rates: Mapping[str, Exchange
             fail(f"{distribution.kind} distribution can give negative values", distribution.describe(),
                  "a distribution bounded at 0 (e.g. normal with low: 0, lognormal, triangular)")
     return Parameter(name=name, label=dict(label), value=value, unit=unit.strip(), distribution=distribution,
-                     source=source.strip(), currency=par_currency, price_year=price_year, basis=basis,
+                     source=sources["en"], sources=sources, currency=par_currency, price_year=price_year, basis=basis,
                      allow_negative=allow_negative, note=spec.get("note"), original_value=original_value,
                      original_currency=original_currency, exchange_rate=rate)
 
@@ -386,11 +405,11 @@ def _exchange_rates(raw: Any, currency: str, file: str | None) -> dict[str, Exch
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
             raise WorkbenchError(f"{where}: rate must be a positive number ({currency} per 1 {code})",
                                  file=file, value=rate, expected="> 0")
-        source = spec.get("source")
-        if not isinstance(source, str) or not source.strip():
+        sources = source_texts(spec.get("source"))
+        if sources is None:
             raise WorkbenchError(f"{where}: missing source", file=file, expected="where the rate comes from")
         rates[str(code)] = ExchangeRate(str(code), float(rate), _year(spec.get("year"), file, f"{where}.year"),
-                                        source.strip())
+                                        sources["en"], sources)
     return rates
 
 
@@ -442,7 +461,7 @@ def assumptions_table(params: ParameterSet, language: str = "en") -> pd.DataFram
         rows.append({
             "name": name, "label": par.label_in(language), "value": par.value, "unit": par.unit,
             "currency": par.currency, "year": par.price_year, "distribution": par.distribution.describe(),
-            "range": par.distribution.range_text(), "source": par.source, "p05": float(p05),
+            "range": par.distribution.range_text(), "source": par.source_in(language), "p05": float(p05),
             "p95": float(p95), "basis": par.basis, "original_value": par.original_value,
             "original_currency": par.original_currency, "exchange_rate": par.exchange_rate,
             "overridden": par.overridden,
@@ -450,9 +469,9 @@ def assumptions_table(params: ParameterSet, language: str = "en") -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def exchange_rate_table(params: ParameterSet) -> pd.DataFrame:
+def exchange_rate_table(params: ParameterSet, language: str = "en") -> pd.DataFrame:
     """The declared exchange rates: currency, rate (model currency per unit), year, source."""
     return pd.DataFrame(
         [{"currency": r.currency, "rate": r.rate, "model_currency": params.currency, "year": r.year,
-          "source": r.source} for r in params.exchange_rates.values()],
+          "source": r.sources.get(language) or r.source} for r in params.exchange_rates.values()],
         columns=["currency", "rate", "model_currency", "year", "source"])

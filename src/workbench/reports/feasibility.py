@@ -134,7 +134,7 @@ def assumptions_section(params: ParameterSet, language: str) -> Section:
                      for v, c in zip(table["original_value"], table["original_currency"])],
         "overridden": [Text("fe_yes") if flag else "" for flag in table["overridden"]],
     })
-    rates = fz.exchange_rate_table(params)
+    rates = fz.exchange_rate_table(params, language)
     rates = pd.DataFrame({"currency": [currency_text(c) for c in rates["currency"]], "rate": rates["rate"],
                           "price_year": rates["year"].astype(int).astype(str), "source": rates["source"]})
     return Section("assumptions", "fe_assumptions", [
@@ -336,7 +336,7 @@ def em_who(run: Run, region: Any, disclosure: Disclosure, language: str = "en") 
         blocks.append(Text("fe_em_source_clients", {"as_of": people.as_of.date().isoformat(),
                                                     "unassessed": people.unassessed}))
     else:
-        blocks.append(Text("fe_em_source_default", {"source": run.extra["counts"].source}))
+        blocks.append(Text("fe_em_source_default", {"source": run.extra["counts"].source_in(language)}))
     staff = run.extra["staff"]
     if staff is not None:
         blocks.append(Text("fe_em_staff" if "probation_staff" in staff else "fe_em_trained", staff))
@@ -523,7 +523,7 @@ def re_who(run: Run, region: Any, language: str = "en") -> Section:
     """Where demand comes from, per region in the first projected year, and reach by region."""
     demand, years = run.extra["demand"], run.extra["years"]
     first, last = int(demand["year"].min()), int(demand["year"].max())
-    blocks: list[Any] = [Text("fe_re_source_default", {"source": run.extra["counts"].source, "years": years,
+    blocks: list[Any] = [Text("fe_re_source_default", {"source": run.extra["counts"].source_in(language), "years": years,
                                                        "first": str(first), "last": str(last)})]
     if run.extra["clients_table"]:
         blocks.append(Text("fe_re_source_clients_unused"))
