@@ -281,7 +281,8 @@ class Study:
             raise WorkbenchError(
                 f"dataset {name!r} has {len(errors)} problem(s); first: {first['problem']}",
                 file=first["file"], row=None if pd.isna(first["row"]) else int(first["row"]),
-                column=None if pd.isna(first["column"]) else first["column"], problems=errors,
+                column=None if pd.isna(first["column"]) else first["column"],
+                record_id=None if pd.isna(first.get("record_id")) else first["record_id"], problems=errors,
             )
         assert typed is not None
         return typed
