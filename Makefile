@@ -35,7 +35,8 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-# Debian packages: Chromium (browser tests, PDF printing) and poppler-utils (PDF pages to PNG).
+# Debian packages: Chromium (browser tests, PDF printing), poppler-utils (PDF pages to PNG) and R with
+# the survey, MASS and survival packages (the live-R oracle of the survey engine tests).
 system-packages:
 	@sh scripts/system-packages.sh
 
