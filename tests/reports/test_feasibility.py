@@ -232,3 +232,18 @@ def test_sources_in_the_report_language(em: feasibility.Run) -> None:
     ru = feasibility.assumptions_section(em.params, "ru").blocks[1].frame
     assert ru["source"].iloc[list(em.params.names).index("custody_cost_per_day")] == custody.source_in("ru")
     assert em.extra["counts"].source_in("ru") != em.extra["counts"].source
+
+
+def test_parameter_dataset_is_found_by_its_model(study: Study) -> None:
+    """Notebooks 05/06 name no dataset: the parameter file is the study's one dataset declaring
+    ``model: <model>`` (the demo's study.yaml, read here), a given name wins, and two or none is an error."""
+    assert feasibility.parameters_dataset_of(study, "electronic_monitoring") == "electronic_monitoring_parameters"
+    assert feasibility.parameters_dataset_of(study, "reentry_centre") == "reentry_centre_parameters"
+    assert feasibility.parameters_dataset_of(study, "reentry_centre", "my_file") == "my_file"
+    with pytest.raises(WorkbenchError, match="0 parameter datasets"):
+        feasibility.parameters_dataset_of(study, "no_such_model")
+    twin = dict(study.datasets)
+    twin["second_em"] = study.datasets["electronic_monitoring_parameters"]
+    two = Study(root=study.root, title=study.title, datasets=twin)
+    with pytest.raises(WorkbenchError, match="2 parameter datasets"):
+        feasibility.parameters_dataset_of(two, "electronic_monitoring")

@@ -23,6 +23,7 @@ import pandas as pd
 from workbench import feasibility as fz
 from workbench import study_facts
 from workbench.disclosure import Disclosure
+from workbench.errors import WorkbenchError
 from workbench.feasibility.parameters import ParameterSet, split_overrides
 from workbench.feasibility.reading import CLEAR_BEST, base_percentile, best_or_tie
 from workbench.reports.sections import Chart, Finding, Section, Table, Text
@@ -78,6 +79,20 @@ def _simulate(model: Any, params: ParameterSet, overrides: dict[str, Any], ignor
     simulation = fz.monte_carlo(model, params, n_draws=int(draws), seed=int(seed))
     return Run(params, model, dict(zip(base["outcome"], base["value"])), simulation,
                fz.summarise(simulation).set_index("outcome"), overrides, ignored, extra)
+
+
+def parameters_dataset_of(study: Study, model: str, name: str | None = None) -> str:
+    """The study's parameter dataset for ``model``: ``name`` when given, else the one dataset whose
+    study.yaml entry declares ``model: <model>`` (so no report names a dataset of a study)."""
+    if name is not None:
+        return name
+    found = sorted(d.name for d in study.datasets.values() if d.model == model)
+    if len(found) != 1:
+        raise WorkbenchError(f"the study has {len(found)} parameter datasets of the model {model!r}",
+                             file=str(study.root / "study.yaml"), value=", ".join(found) or None,
+                             expected=f"exactly one dataset with 'model: {model}', or the parameter "
+                                      "parameters_dataset naming one")
+    return found[0]
 
 
 def load(study: Study, dataset: str, overrides: Mapping[str, Any] | None) -> tuple[ParameterSet, dict, list]:
@@ -227,10 +242,11 @@ def overrides_blocks(run: Run, region: Any, language: str = "en") -> list[Any]:
 # ---- 05 electronic monitoring ---------------------------------------------------------------------------
 
 def em_run(study: Study, *, overrides: Mapping[str, Any] | None = None, draws: int = 10_000,
-           seed: int = 20261122, parameters_dataset: str = "electronic_monitoring_parameters") -> Run:
+           seed: int = 20261122, parameters_dataset: str | None = None) -> Run:
     """The electronic-monitoring model of the study: population from the client table (else
     the parameter file's default counts), officers to train = officers the programme trained
     when the study has training records (unless overridden)."""
+    parameters_dataset = parameters_dataset_of(study, "electronic_monitoring", parameters_dataset)
     params, own, ignored = load(study, parameters_dataset, overrides)
     staff = None
     if "training_participants" in study.datasets and STAFF_PARAMETER in params.names and STAFF_PARAMETER not in own:
@@ -431,10 +447,11 @@ def em_scenarios(run: Run) -> Section:
 # ---- 06 re-entry centre ---------------------------------------------------------------------------------
 
 def re_run(study: Study, *, overrides: Mapping[str, Any] | None = None, draws: int = 10_000, seed: int = 20261122,
-           years: int = 5, parameters_dataset: str = "reentry_centre_parameters") -> Run:
+           years: int = 5, parameters_dataset: str | None = None) -> Run:
     """The re-entry centre model: demand from the parameter file's default counts projected
     over ``years``, base case, simulation, and each option's share of simulations in which it
     costs least per person reached and reaches the most people."""
+    parameters_dataset = parameters_dataset_of(study, "reentry_centre", parameters_dataset)
     params, own, ignored = load(study, parameters_dataset, overrides)
     counts = fz.default_counts(study.path(parameters_dataset))
     demand = fz.project_demand(counts.table, years=int(years))
