@@ -43,6 +43,17 @@ def dataset_summary(study: Study) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def dataset_title(study: Study, name: str, language: str = "en") -> str:
+    """A dataset as a reader names it: its dictionary's title in ``language``, else its
+    study.yaml description, else its name (reports show no raw dataset names where a title exists)."""
+    entry = study.datasets[name]
+    if entry.dictionary is not None:
+        title = study.dictionary(name).title
+        if title.get(language) and title[language] != name:
+            return title[language]
+    return entry.description or name
+
+
 def role_variable(dictionary: DataDictionary, role: str, required: bool = True) -> str | None:
     """The one variable with ``role``; an error when the dictionary declares none (if required)."""
     names = dictionary.by_role(role)

@@ -81,7 +81,9 @@ def test_rendered_in_russian_with_plural_agreement_and_anchors(study: Study, tmp
     page = "\n".join(p._repr_html_() for p in shown if not isinstance(p, go.Figure))
     assert "<h1>Школы Калифорнии, 2000: данные</h1>" in page  # the study's own title
     assert '<h2 id="findings">' in page and page.index('id="findings"') < page.index('id="sample"')
-    assert "В опросе (apistrat) 200 респондентов." in page  # "many" form for 200
+    # "many" form for 200; the survey is named by its dictionary's Russian title, not its dataset name
+    assert "В опросе (Школы Калифорнии, 2000: стратифицированная выборка (apistrat из пакета survey для R)) " \
+           "200 респондентов." in page
     assert '<a class="wb-details" href="#sample">' in page
     assert "50,0\u00a0%" in page  # decimal comma, Russian percent sign spacing
     assert "None" not in page and "nan" not in page

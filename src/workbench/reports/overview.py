@@ -29,9 +29,10 @@ def intro(study: Study, language: str) -> Text | str:
     return overview.study_text(study, REPORT, "intro", language) or Text("overview_intro")
 
 
-def datasets_section(study: Study) -> Section:
-    """Every dataset with its file, size and validation status."""
+def datasets_section(study: Study, language: str = "en") -> Section:
+    """Every dataset (by its title) with its size and validation status."""
     summary = overview.dataset_summary(study)
+    summary["dataset"] = [overview.dataset_title(study, name, language) for name in summary["dataset"]]
     errors = int(summary["errors"].sum())
     summary["status"] = [Text("status_valid") if e == 0 and tabular else Text("status_not_tabular") if e == 0
                          else Text("status_problems", {"count": e})
@@ -39,8 +40,8 @@ def datasets_section(study: Study) -> Section:
     sentence = (Text("overview_validation_ok", {"count": len(summary)}) if errors == 0
                 else Text("overview_validation_problems", {"count": errors}))
     table = Table("datasets", "overview_datasets",
-                  summary[["dataset", "file", "records", "variables", "status", "description"]],
-                  count=None, labels=("dataset", "file", "status", "description"), decimals=0)
+                  summary[["dataset", "records", "variables", "status", "description"]],
+                  count=None, labels=("dataset", "status", "description"), decimals=0)
     return Section("datasets", "overview_datasets", [sentence, table])
 
 
@@ -62,7 +63,8 @@ def sample_section(study: Study, name: str | None, region: Any, language: str) -
     data = overview.filter_region(study.read(name), dictionary, region)
     sample, found, absent = overview.sample_breakdowns(data, dictionary, language)
     design = overview.design_counts(data, dictionary)
-    blocks: list[Any] = [Text("overview_sample_total", {"dataset": name, "n": design["n"]})]
+    blocks: list[Any] = [Text("overview_sample_total", {"dataset": overview.dataset_title(study, name, language),
+                                                         "n": design["n"]})]
     if design["strata"] is not None:
         stratum = dictionary.label(overview.role_variable(dictionary, "stratum"), language)
         blocks.append(Text("overview_sample_strata", {"strata": design["strata"], "stratum": stratum}))
@@ -105,5 +107,5 @@ def findings_section(study: Study, name: str | None, region: Any) -> Section:
 def sections(study: Study, region: Any = None, language: str = "en", survey: str | None = None) -> list[Section]:
     """The overview's sections in report order."""
     name = survey_name(study, survey)
-    return [findings_section(study, name, region), datasets_section(study),
+    return [findings_section(study, name, region), datasets_section(study, language),
             sample_section(study, name, region, language)]
