@@ -36,6 +36,8 @@ Survey and qualitative strand:
 
 - ``respondents_by_region(study)``: survey respondents (all rows, unweighted) by region.
 - ``region_name(region, language)``: one display name per region and language.
+- ``stratum_names(study, dataset, regions, language)``: the rows of ``respondents_by_region``
+  by their display names in the report language (a non-Kyrgyz stratum by its dictionary label).
 - ``code_name(codes, code_id, language)``: a code's display name in the report language.
 - ``participants_mentioning(corpus, ...)``: participants (cases) with at least one accepted
   segment of the primary coder coded with each code, overall or by a case attribute.
@@ -189,6 +191,19 @@ def respondents_by_region(study: "Study", *, dataset: str = "survey", role: str 
         raise WorkbenchError(f"the dictionary {dictionary.name} has no variable with role {role!r}",
                              file=dictionary.source, expected=f"role: {role} on the region variable")
     return _region_count(study, dataset, survey[names[0]], "respondents", column=names[0])
+
+
+def stratum_names(study: "Study", dataset: str, regions: Any, language: str = "en", *,
+                  role: str = "stratum") -> list[str]:
+    """``regions`` (the English display labels of a ``respondents_by_region`` table) as the
+    report shows them in ``language``: a Kyrgyz region by ``region_name``, any other stratum
+    (a school type) by its dictionary label in ``language``."""
+    dictionary = study.dictionary(dataset)
+    column = dictionary.by_role(role)[0]
+    english, local = dictionary.value_labels(column, "en"), dictionary.value_labels(column, language)
+    names = {region_name(label): local.get(code, label) for code, label in english.items()}
+    shown = [region_name(r, language) for r in regions]
+    return [s if s != str(r) else str(names.get(r, r)) for r, s in zip(regions, shown)]
 
 
 def region_name(region: Any, language: str = "en") -> str:

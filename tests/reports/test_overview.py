@@ -44,7 +44,7 @@ def test_sample_counts_match_the_published_apistrat_design(study: Study) -> None
     assert "overview_sample_unclustered" in texts  # apistrat has no clusters
     assert [r.key for r in texts["overview_roles_absent"]["roles"]] == \
         ["qa_role_sex", "qa_role_age_group", "qa_role_urban_rural"]
-    by_type = next(b for b in sample.blocks if isinstance(b, Table) and b.name == "sample-stype")
+    by_type = next(b for b in sample.blocks if isinstance(b, Table) and b.name == "respondents_by_region")
     assert by_type.frame[["level", "respondents"]].values.tolist() == [["Elementary", 100], ["Middle", 50], ["High", 50]]
     assert by_type.frame["share"].tolist() == [0.5, 0.25, 0.25]
     assert by_type.count == "respondents" and by_type.labels == ("level",)
@@ -54,6 +54,8 @@ def test_sample_counts_match_the_published_apistrat_design(study: Study) -> None
 def test_a_region_keeps_only_its_schools_and_an_unknown_one_is_an_error(study: Study) -> None:
     high = overview.sample_section(study, "apistrat", "H", "en")
     assert next(b for b in high.blocks if isinstance(b, Text)).values["n"] == 50
+    strata = next(b for b in high.blocks if isinstance(b, Table) and b.name == "respondents_by_region")
+    assert strata.frame.values.tolist() == [["High", 50, 1.0]]  # the edition's own stratum, all of its rows
     from workbench.errors import WorkbenchError
 
     with pytest.raises(WorkbenchError, match="unknown region"):
@@ -95,6 +97,6 @@ def test_rendered_in_russian_with_plural_agreement_and_anchors(study: Study, tmp
                                        "text": "В опросе (apistrat) 200 респондентов — это основа всех показателей "
                                                "опроса в этих отчётах.", "section": "sample"}
     figures = json.loads((tmp_path / "00_data_overview.figures.json").read_text(encoding="utf-8"))["figures"]
-    stype = [f for f in figures if f["table"] == "sample-stype" and f["column"] == "respondents"]
+    stype = [f for f in figures if f["table"] == "respondents_by_region" and f["column"] == "respondents"]
     assert [(f["section"], f["row"], f["value"]) for f in stype] == \
         [("sample", "Начальная", 100), ("sample", "Средняя", 50), ("sample", "Старшая", 50)]

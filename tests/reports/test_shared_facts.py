@@ -3,7 +3,8 @@ equals the one function of ``workbench.study_facts`` that defines it, so two rep
 
 How a figure is found (the contract in ``workbench.study_facts``): in ``<report>.figures.json``
 a figure belongs to fact F when its column is named F (a sentence value or a table column
-``F``) or when its table is named F. A row that is a region label (either language) is that
+``F``) or when its table is named F and its column is F's value column (``VALUE``: the
+``respondents`` of ``respondents_by_region``, not a share shown beside it). A row that is a region label (either language) is that
 region's figure; any other row is the national figure. Quotes are compared in the HTML: the
 same quote carries the same attribution in every report of an edition.
 
@@ -55,6 +56,12 @@ FACTS: dict[str, Callable[[Study, str], pd.DataFrame]] = {
     "respondents_by_region": lambda study, _: sf.respondents_by_region(study),
     "participants_mentioning": _codes,
 }
+#: fact -> its value column (the second column of its ``study_facts`` table)
+VALUE: dict[str, str] = {
+    "ve_clients_on_probation": "clients", "ve_register_serving_probation": "people", "clients_in_followup": "clients",
+    "officers_trained": "officers", "probation_staff": "officers", "probation_offices": "offices",
+    "offices_with_clients": "offices", "respondents_by_region": "respondents", "participants_mentioning": "participants",
+}
 #: report -> the shared facts it shows (issue 14.2's list)
 SHOWN: dict[str, list[str]] = {
     "00_data_overview": ["respondents_by_region"],
@@ -67,10 +74,7 @@ SHOWN: dict[str, list[str]] = {
 }
 #: (language, report) -> why it still fails; strict, so a fixed report fails its xfail
 #: (state of 3 December 2026, 09:10 UTC)
-XFAIL: dict[tuple[str, str], str] = {
-    ("en", "00_data_overview"): "its region table is named 'sample-region', not 'respondents_by_region' (the contract)",
-    ("ru", "00_data_overview"): "its region table is named 'sample-region', not 'respondents_by_region' (the contract)",
-}
+XFAIL: dict[tuple[str, str], str] = {}
 #: language -> why a quote is still attributed to two groups
 QUOTE_XFAIL: dict[str, str] = {
     "en": "the demo's phrase bank puts the same sentence in several transcripts (one in 11); 02 and 10 quote "
@@ -93,7 +97,8 @@ def shown_facts(figures: list[dict[str, Any]]) -> dict[str, dict[str, list[float
     found: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for figure in figures:
         table = str(figure.get("table", "")).removeprefix("sentence ")
-        fact = figure["column"] if figure["column"] in FACTS else table if table in FACTS else None
+        column = figure["column"]
+        fact = column if column in FACTS else table if table in FACTS and VALUE[table] == column else None
         value = _number(figure["value"])
         if fact is None or value is None:
             continue
@@ -138,6 +143,7 @@ def test_collector_finds_sentence_and_table_figures() -> None:
         {"table": "respondents_by_region", "row": "Osh oblast", "column": "respondents", "value": 205},
         {"table": "sample", "row": "Ошская область", "column": "respondents_by_region", "value": "1 001"},
         {"table": "sample", "row": "Batken", "column": "respondents", "value": 89},  # not a fact
+        {"table": "respondents_by_region", "row": "Batken", "column": "share", "value": 0.09},  # not its value
     ]
     shown = shown_facts(figures)
     assert shown["ve_register_serving_probation"] == {"": [17.0]}

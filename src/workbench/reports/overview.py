@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench import overview
+import pandas as pd
+
+from workbench import overview, study_facts
 from workbench.errors import WorkbenchError
+from workbench.regions import dictionary_region_codes
 from workbench.reports.sections import Chart, Finding, Section, Table, Text
 from workbench.study import Study
 from workbench.survey import questionnaire as qn
@@ -77,16 +80,38 @@ def sample_section(study: Study, name: str | None, region: Any, language: str) -
         blocks.append(Text("overview_roles_absent", {"roles": [Text(f"qa_role_{role}") for role in absent]}))
     if not found:
         blocks.append(Text("overview_no_breakdowns"))
+    stratum = overview.role_variable(dictionary, "stratum", False)
     for _, column in found:
         label = qn.variable_label(dictionary, column, language)
-        counts = overview.sample_counts(sample, [column]).rename(columns={column: "level", "n": "respondents"})
+        if column == stratum:  # a shared fact (00, 01, 10): counted by its one source
+            counts, table = region_counts(study, name, region, language), "respondents_by_region"
+        else:
+            counts = overview.sample_counts(sample, [column]).rename(columns={column: "level", "n": "respondents"})
+            table = f"sample-{column}"
         headings = {"level": label}
-        blocks.append(Table(f"sample-{column}", "overview_by_breakdown", counts, count="respondents", labels=("level",),
+        blocks.append(Table(table, "overview_by_breakdown", counts, count="respondents", labels=("level",),
                             percent=("share",), title_values={"breakdown": label}, headings=headings))
         blocks.append(Chart(f"sample-{column}", "bars", counts, x="level", y="respondents", count="respondents",
                             title_key="overview_by_breakdown", title_values={"breakdown": label},
                             headings=headings))
     return Section("sample", "overview_sample", blocks)
+
+
+def region_counts(study: Study, name: str, region: Any, language: str) -> pd.DataFrame:
+    """Respondents by region (the stratum) from ``study_facts.respondents_by_region`` (the one
+    source 01 and 10 use too), named in ``language`` (``study_facts.stratum_names``), with their share of the
+    rows shown; a region edition keeps its own region's rows. Columns ``level, respondents, share``."""
+    table = study_facts.respondents_by_region(study, dataset=name)
+    if region is not None:
+        dictionary = study.dictionary(name)
+        column, codes = dictionary_region_codes(dictionary, region)
+        english = dictionary.value_labels(column, "en")
+        keep = {study_facts.region_name(english.get(code, code)) for code in codes}
+        table = table[table["region"].astype(str).isin(keep)]
+    total = table["respondents"].sum()
+    return pd.DataFrame({"level": study_facts.stratum_names(study, name, table["region"], language),
+                         "respondents": table["respondents"].to_numpy(),
+                         "share": table["respondents"].to_numpy() / total if total else float("nan")})
 
 
 def findings_section(study: Study, name: str | None, region: Any) -> Section:
