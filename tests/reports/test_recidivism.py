@@ -145,7 +145,7 @@ def test_rendered_in_russian_without_identifiers(study: Study, tmp_path: Path) -
         report = start_report(study.root, language="ru", output_dir=tmp_path, edition="04_recidivism_and_supervision")
         report.begin(rc.title(report.study, "ru"), rc.intro(report.study, "ru"))
         report.show(*rc.sections(report.study, report.tables.disclosure, language="ru"))
-    assert sum(isinstance(p, go.Figure) for p in shown) == 4  # survival, forest, incidence, workload
+    assert sum(isinstance(p, go.Figure) for p in shown) == 5  # survival, forest, incidence, flows, workload
     page = "\n".join(p._repr_html_() for p in shown if not isinstance(p, go.Figure))
     assert page.index('id="findings"') < page.index('id="survival"') < page.index('id="data"')
     assert "Нормативы контактов ниже — допущения рабочей среды" in page
@@ -154,3 +154,83 @@ def test_rendered_in_russian_without_identifiers(study: Study, tmp_path: Path) -
         assert raw not in page, raw
     findings = json.loads((tmp_path / "04_recidivism_and_supervision.findings.json").read_text(encoding="utf-8"))
     assert [f["section"] for f in findings["findings"]] == ["survival", "cox", "flows", "workload", "workload"]
+
+
+def _product_limit(times: np.ndarray, events: np.ndarray) -> dict[float, float]:
+    """Kaplan-Meier written out: survival just after each event time."""
+    survival, out = 1.0, {}
+    for t in np.unique(times[events == 1]):
+        survival *= 1 - events[times == t].sum() / (times >= t).sum()
+        out[t] = survival
+    return out
+
+
+def test_survival_chart_is_the_step_curve_of_a_hand_written_product_limit(sections: dict,
+                                                                         data: rc.RecidivismData) -> None:
+    """Oracle: the product-limit estimate in numpy at every reoffence day, per level."""
+    chart = _block(sections["survival"], "survival", Chart)
+    assert chart.kind == "steps" and (chart.low, chart.high, chart.count) == ("ci_low", "ci_high", "at_risk")
+    for level in data.levels:
+        part = data.data[data.data["level"] == level]
+        expected = _product_limit(part["duration_days"].to_numpy(float), part["reoffended"].to_numpy(int))
+        curve = chart.frame[chart.frame["risk_level"] == data.level_name(level)]
+        days = (curve["months"] * rc.DAYS_PER_MONTH).round(6)
+        assert curve["survival"].iloc[0] == 1.0 and curve["months"].iloc[0] == 0.0
+        assert dict(zip(days.iloc[1:], curve["survival"].iloc[1:])) == pytest.approx(
+            {round(t, 6): v for t, v in expected.items()}, abs=1e-12)
+        assert (curve["ci_low"] <= curve["survival"] + 1e-12).all() and (curve["survival"] <= curve["ci_high"] + 1e-12).all()
+        assert curve["at_risk"].is_monotonic_decreasing  # aggregated steps: one row per event time, not per client
+        assert len(curve) == len(expected) + 1 < len(part)
+
+
+def test_incidence_chart_is_a_hand_written_aalen_johansen(sections: dict, data: rc.RecidivismData) -> None:
+    """Oracle: cumulative incidence by hand, CIF(t) = sum over reoffence times s <= t of
+    S(s-) d(s) / n(s), with S the Kaplan-Meier of any event (revocation and death compete)."""
+    chart = _block(sections["incidence"], "incidence", Chart)
+    assert chart.kind == "steps" and chart.y == "cumulative_incidence"
+    level = data.levels[-1]
+    part = data.data[data.data["level"] == level]
+    times, outcome = part["duration_days"].to_numpy(float), part["outcome"].to_numpy(object)
+    survival, cif, expected = 1.0, 0.0, {}
+    for t in np.unique(times):
+        at_risk = (times >= t).sum()
+        reoffences = ((times == t) & (outcome == "reoffence")).sum()
+        cif += survival * reoffences / at_risk
+        survival *= 1 - ((times == t) & (outcome != "none")).sum() / at_risk
+        if reoffences:
+            expected[round(t, 6)] = cif
+    curve = chart.frame[chart.frame["risk_level"] == data.level_name(level)]
+    days = (curve["months"] * rc.DAYS_PER_MONTH).round(6)
+    assert dict(zip(days.iloc[1:], curve["cumulative_incidence"].iloc[1:])) == pytest.approx(expected, abs=1e-12)
+
+
+def test_flows_chart_counts_moves_between_assessments(sections: dict, data: rc.RecidivismData) -> None:
+    """Oracle: pandas counts of each client's level at one assessment and the next."""
+    chart = _block(sections["flows"], "flows", Chart)
+    assert chart.kind == "sankey" and chart.count == "reassessments" and chart.meaning == "risk"
+    history = data.history[data.history["sequence"] <= rc.FLOW_STEPS]
+    wide = history.pivot(index="client_id", columns="sequence", values="level")
+    for step in range(rc.FLOW_STEPS):
+        pairs = wide[[step, step + 1]].dropna().value_counts()
+        rows = chart.frame[[t.values["step"].key == ("risk_rec_step_intake" if step == 0 else
+                                                    "risk_rec_step_reassessment") and
+                            t.values["step"].values.get("k", 0) == step for t in chart.frame["source"]]]
+        got = {(a, b): n for a, b, n in zip(rows["from_level"], rows["to_level"], rows["reassessments"])}
+        assert got == {(data.level_name(a), data.level_name(b)): n for (a, b), n in pairs.items()}
+
+
+def test_flows_of_too_few_clients_are_not_drawn(study: Study, data: rc.RecidivismData) -> None:
+    """Property: the rendered Sankey carries no flow under min_cell, and every node of a
+    level has that level's colour on the one risk scale."""
+    from workbench.reporting import charts
+    from workbench.reporting.sections import _chart
+
+    report = mock.Mock(language="en", t=lambda key, **values: key)
+    report.tables.disclosure = Disclosure(100)
+    chart = _block(rc.flows_section(data, Disclosure(100)), "flows", Chart)
+    figure = _chart(chart, report)
+    values = list(figure.data[0].link.value)
+    assert values and min(values) >= 100 and len(values) < len(chart.frame)
+    colours = charts.colour_map("risk", [data.level_name(n) for n in data.levels])
+    for label, colour in zip(figure.data[0].node.label, figure.data[0].node.color):
+        assert colour == colours[label.split(": ")[1]]

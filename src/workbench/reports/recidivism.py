@@ -31,6 +31,7 @@ MONTHS = (6, 12, 18, 24)  #: follow-up times the tables show
 STANDARDS_RANGE = 0.25  #: sensitivity of the workload: every contact standard 25% shorter or longer
 TIME_COLUMNS = ("minutes_per_contact", "minutes_per_home_visit", "admin_minutes_per_month")
 COX_TERMS = ("intake_total", "female", "age_per_10_years", "ve_client")
+FLOW_STEPS = 3  #: reassessments the flow chart follows after intake
 
 
 @dataclass
@@ -106,6 +107,37 @@ def incidence_at(data: RecidivismData, disclosure: Disclosure) -> pd.DataFrame:
     return _ordered(table.assign(one_minus_km=1 - table["survival"]), data)
 
 
+def _curve(table: pd.DataFrame, data: RecidivismData, value: str) -> pd.DataFrame:
+    """A step curve for a chart: time 0 and every time where ``value`` changes (censoring times
+    are left out, they do not move the curve), ``months`` after intake as a decimal number."""
+    table = table.sort_values(["group", "time"], kind="stable")
+    moved = table.groupby("group", observed=True)[value].diff().fillna(1).ne(0) | table["time"].eq(0)
+    table = table[moved]
+    table = table.assign(rank=table["group"].map(data.levels.index)).sort_values(["rank", "time"], kind="stable")
+    return pd.DataFrame({"risk_level": table["group"].map(data.level_name).to_numpy(),
+                         "months": (table["time"] / DAYS_PER_MONTH).to_numpy(float),
+                         "at_risk": table["at_risk"].to_numpy(int), value: table[value].to_numpy(float),
+                         "ci_low": table["ci_low"].to_numpy(float), "ci_high": table["ci_high"].to_numpy(float)})
+
+
+def survival_curve(data: RecidivismData, disclosure: Disclosure) -> pd.DataFrame:
+    """The Kaplan-Meier curves of the levels shown, with their 95% bands (exponential
+    Greenwood), at time 0 and every reoffence: aggregated steps, never one row per client."""
+    shown = data.data[data.data["level"].isin(_levels_shown(data, disclosure))]
+    return _curve(risk.kaplan_meier(shown, "duration_days", "reoffended", by="level"), data, "survival")
+
+
+def incidence_curve(data: RecidivismData, disclosure: Disclosure) -> pd.DataFrame:
+    """The Aalen-Johansen cumulative incidence of reoffending of the levels shown (revocation
+    and death compete), with 95% bands, at time 0 and every reoffence."""
+    shown = data.data[data.data["level"].isin(_levels_shown(data, disclosure))]
+    cif = risk.cumulative_incidence(shown, "duration_days", "outcome", "reoffence", censored="none", by="level")
+    start = cif.groupby("group", observed=True).head(1).assign(time=0.0, cumulative_incidence=0.0, ci_low=0.0,
+                                                                ci_high=0.0)
+    start["at_risk"] = shown.groupby("level").size().reindex(start["group"]).to_numpy(int)
+    return _curve(pd.concat([start, cif[cif["time"] > 0]], ignore_index=True), data, "cumulative_incidence")
+
+
 # ---- body -----------------------------------------------------------------------------------------
 
 def survival_section(data: RecidivismData, disclosure: Disclosure) -> Section:
@@ -122,8 +154,9 @@ def survival_section(data: RecidivismData, disclosure: Disclosure) -> Section:
                                                  "high_free": year.loc[last, "survival"],
                                                  "low_free": year.loc[first, "survival"]}))
     columns = ["risk_level", "months", "at_risk", "survival", "ci_low", "ci_high"]
-    blocks.append(Chart("survival", "interval", table, x="months", y="survival", low="ci_low", high="ci_high",
-                        color="risk_level", meaning="risk", count="at_risk", percent=True, title_key="risk_rec_km_chart"))
+    blocks.append(Chart("survival", "steps", survival_curve(data, disclosure), x="months", y="survival", low="ci_low",
+                        high="ci_high", color="risk_level", meaning="risk", count="at_risk", percent=True,
+                        levels=tuple(data.level_name(n) for n in data.levels), title_key="risk_rec_km_chart"))
     blocks.append(Table("survival", "risk_rec_km_table", table[columns], count="at_risk", labels=("risk_level", "months"),
                         percent=("survival", "ci_low", "ci_high"), note=Text("risk_rec_km_note")))
     events = data.data[data.data["level"].isin(shown)]
@@ -184,8 +217,9 @@ def incidence_section(data: RecidivismData, disclosure: Disclosure) -> Section:
                "revocation"]
     return Section("incidence", "risk_rec_cif_heading", [
         Text("risk_rec_cif_explain"),
-        Chart("incidence", "interval", table, x="months", y="cumulative_incidence", low="ci_low", high="ci_high",
-              color="risk_level", meaning="risk", count="at_risk", percent=True, title_key="risk_rec_cif_chart"),
+        Chart("incidence", "steps", incidence_curve(data, disclosure), x="months", y="cumulative_incidence",
+              low="ci_low", high="ci_high", color="risk_level", meaning="risk", count="at_risk", percent=True,
+              levels=tuple(data.level_name(n) for n in data.levels), title_key="risk_rec_cif_chart"),
         Table("incidence", "risk_rec_cif_table", table[columns], count="at_risk", labels=("risk_level", "months"),
               percent=tuple(columns[3:]), note=Text("risk_rec_cif_note"))])
 
@@ -206,8 +240,27 @@ def transitions(data: RecidivismData, disclosure: Disclosure) -> pd.DataFrame:
     return wide
 
 
+def flows(data: RecidivismData, steps: int = FLOW_STEPS) -> pd.DataFrame:
+    """Clients moving from each level at one assessment to each level at the next, intake to
+    the ``steps``-th reassessment: ``source``/``target`` (the step and the level, as ``Text``),
+    ``from_level``/``to_level`` (level names), ``reassessments`` (clients)."""
+    moves = risk.level_flows(data.history, steps=steps, levels=data.levels)
+
+    def node(step: int, level: str) -> Text:
+        return Text("risk_rec_flow_node", {"step": Text("risk_rec_step_intake") if step == 0 else
+                                           Text("risk_rec_step_reassessment", {"k": step}),
+                                           "level": data.level_name(level)})
+
+    return pd.DataFrame({"source": [node(s, v) for s, v in zip(moves["step_from"], moves["from_level"])],
+                         "target": [node(s, v) for s, v in zip(moves["step_to"], moves["to_level"])],
+                         "from_level": moves["from_level"].map(data.level_name).to_numpy(),
+                         "to_level": moves["to_level"].map(data.level_name).to_numpy(),
+                         "reassessments": moves["n"].astype(int).to_numpy()})
+
+
 def flows_section(data: RecidivismData, disclosure: Disclosure) -> Section:
-    """How levels change at reassessment: shares down, same, up; the from x to count grid."""
+    """How levels change at reassessment: shares down, same, up; the flows from intake over the
+    first reassessments (flows of too few clients not drawn); the from x to count grid."""
     changes = data.history.loc[data.history["sequence"] > 0, "change"].value_counts()
     total = int(changes.sum())
     blocks: list[Any] = []
@@ -215,6 +268,10 @@ def flows_section(data: RecidivismData, disclosure: Disclosure) -> Section:
         blocks.append(Text("risk_rec_flows_plain", {"n": total, "down": changes.get("down", 0) / total,
                                                     "same": changes.get("same", 0) / total,
                                                     "up": changes.get("up", 0) / total}))
+    blocks.append(Chart("flows", "sankey", flows(data), x="source", group="target", y="reassessments",
+                        color="from_level", label="to_level", meaning="risk", count="reassessments",
+                        levels=tuple(data.level_name(n) for n in data.levels), title_key="risk_rec_flows_chart",
+                        title_values={"min_cell": disclosure.min_cell}))
     headings = {name: data.level_name(name) for name in data.levels}
     blocks.append(Table("transitions", "risk_rec_transitions_table", transitions(data, disclosure), count="suppressed",
                         labels=("from_level",), decimals=0, headings=headings, note=Text("risk_rec_transitions_note")))

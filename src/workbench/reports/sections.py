@@ -70,7 +70,20 @@ class Table:
     note: Text | None = None
 
 
-ChartKind = Literal["bars", "interval", "forest", "lines"]
+ChartKind = Literal["bars", "interval", "forest", "lines", "steps", "calibration", "heatmap", "sankey", "network",
+                    "bubbles"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference line of a chart (a target, a threshold, a cut-off) at ``value`` on the
+    value axis (``on="y"``: the axis of ``Chart.y``) or on the ``x`` axis (``on="x"``),
+    labelled by the catalogue ``key`` filled with ``values``."""
+
+    value: float
+    key: str
+    on: Literal["x", "y"] = "y"
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,9 +91,18 @@ class Chart:
     """A chart to draw with ``reporting.charts``: ``kind`` bars (``y`` with optional error
     bars ``low``/``high``), interval (point ``y`` and interval per ``x``), forest (one row per
     term ``x`` and ``group``, estimate ``y`` with ``low``/``high``) or lines (``y`` against a
-    numeric ``x``, one line per ``color``). ``meaning`` picks the
-    colour map (``risk``, ``sex``, ``group``, ``significance``) for ``color``; ``count`` names
-    the column whose small values the report's disclosure policy hides before drawing."""
+    numeric ``x``, one line per ``color``). More kinds: steps (a step curve of ``y`` against a
+    numeric ``x`` per ``color``, with a band ``low``-``high``: Kaplan-Meier, cumulative
+    incidence), calibration (observed ``y`` against expected ``x`` per ``color``, points named
+    by ``label``, with the diagonal of perfect calibration), heatmap (``y`` in cells of rows
+    ``group`` by columns ``x``), sankey (flows ``y`` from node ``x`` to node ``group``; node
+    colours from the levels in ``color`` and ``label``, the levels of ``x`` and ``group``),
+    network (links of weight ``y`` between nodes ``x`` and ``group``, nodes placed on a circle)
+    and bubbles (``y`` against ``x`` with the bubble size ``label``, per ``color``).
+    ``meaning`` picks the colour map (``risk``, ``sex``, ``group``, ``significance``) for
+    ``color``, whose levels come in the order ``levels`` (default: as they appear);
+    ``references`` are lines drawn across the chart; ``count`` names the column whose small
+    values the report's disclosure policy hides before drawing."""
 
     name: str
     kind: ChartKind
@@ -97,6 +119,9 @@ class Chart:
     count: str | None = None
     percent: bool = False
     headings: dict[str, str] = field(default_factory=dict)
+    label: str | None = None
+    levels: tuple[Any, ...] = ()
+    references: tuple[Reference, ...] = ()
 
 
 Block = Union[Text, Finding, Table, Chart]
