@@ -18,7 +18,7 @@ from typing import Any
 
 from workbench.reporting.messages import catalogue, text
 from workbench.reporting.notebook import FINDINGS_SUFFIX
-from workbench.reporting.parameters import reader_value
+from workbench.reporting.parameters import reader_name, reader_value
 from workbench.study import Study
 
 
@@ -58,6 +58,18 @@ def description(stem: str, language: str) -> str:
     return str(text(key, language)) if key in catalogue() else ""
 
 
+def output_label(file: str, report: str, language: str) -> str:
+    """A report's extra file as a link names it: its format, and for a workbook what it holds
+    (``<report>_tables.xlsx``: "XLSX (tables)", the catalogue's ``index_output_<part>`` in the
+    report language, else the part of the name)."""
+    label = Path(file).suffix.lstrip(".").upper()
+    if not file.endswith(".xlsx"):
+        return label
+    part = file[len(report):].strip("_.").rsplit(".", 1)[0]
+    key = f"index_output_{part}"
+    return f"{label} ({text(key, language) if key in catalogue() else part})"
+
+
 def write_index(path: Path, study: Study, manifest: dict[str, Any], titles: dict[str, dict[str, str]]) -> Path:
     """Write ``index.html`` (self-contained, no script, no network) and return its path."""
     language = manifest["parameters"].get("language", "en")
@@ -69,16 +81,15 @@ def write_index(path: Path, study: Study, manifest: dict[str, Any], titles: dict
         edition = run["name"][len(Path(run["notebook"]).stem):].strip("_").replace("-", " ")
         label = f"{title} ({edition})" if edition else title
         shown = {k: v for k, v in run["parameters"].items() if k != "study"}
-        params = ", ".join(f"{k} = {reader_value(k, v, language)}" for k, v in sorted(shown.items()))
+        params = ", ".join(f"{reader_name(k, language)} = {reader_value(k, v, language)}" for k, v in sorted(shown.items()))
         about = description(Path(run["notebook"]).stem, language)
         labels[run["name"]] = label
-        extras = " ".join(f'<a class="extra" href="{html.escape(f)}">{html.escape(Path(f).suffix.lstrip(".").upper())}'
-                          f'{" (" + html.escape(f[len(run["name"]):].strip("_.").rsplit(".", 1)[0]) + ")" if f.endswith(".xlsx") else ""}</a>'
+        extras = " ".join(f'<a class="extra" href="{html.escape(f)}">{html.escape(output_label(f, run["name"], language))}</a>'
                           for f in run.get("outputs", []) if not f.endswith((".html", FINDINGS_SUFFIX)))
         about_html = f'<br><span class="about">{html.escape(about)}</span>' if about else ""
         rows.append((run["name"], f'<tr><td><a href="{html.escape(run["name"])}.html">{html.escape(label)}</a> {extras}'
                                   f'{about_html}</td>'
-                                  f"<td>{html.escape(params)}</td><td>{run['seconds']:.1f} s</td></tr>"))
+                                  f"<td>{html.escape(params)}</td><td>{html.escape(str(text('index_seconds', language, seconds=run['seconds'])))}</td></tr>"))
     for failed in manifest.get("failed", []):
         title = titles.get(Path(failed["notebook"]).stem, {}).get(language, failed["name"])
         rows.append((failed["name"], f'<tr class="failed"><td>{html.escape(title)} ({html.escape(failed["name"])}) '

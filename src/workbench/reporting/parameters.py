@@ -16,7 +16,7 @@ from typing import Any
 
 from workbench.disclosure import DEFAULT_MIN_CELL
 from workbench.errors import WorkbenchError
-from workbench.reporting.messages import LANGUAGES, text
+from workbench.reporting.messages import LANGUAGES, catalogue, text
 from workbench.study import TABULAR_FORMATS, Study
 
 
@@ -61,10 +61,18 @@ class ReportParameters:
         return {k: reader_value(k, v, language) for k, v in shown.items()}
 
 
+def reader_name(name: str, language: str = "en") -> str:
+    """A parameter's name as a reader reads it: the catalogue's ``param_<name>``, else the name."""
+    key = f"param_{name}"
+    return str(text(key, language)) if key in catalogue() else name
+
+
 def reader_value(name: str, value: Any, language: str = "en") -> str:
-    """One parameter's value as a reader reads it."""
+    """One parameter's value as a reader reads it (a report language by its name)."""
     if name == "region" and value is None:
         return str(text("all_regions", language))
+    if name == "language" and f"language_{value}" in catalogue():
+        return str(text(f"language_{value}", language))
     if value is None:
         return "–"
     return str(value)
