@@ -135,7 +135,7 @@ def test_rendered_in_russian_without_identifiers(study: Study, tmp_path: Path) -
         report = start_report(study.root, language="ru", output_dir=tmp_path, edition="03_risk_assessment")
         report.begin(ra.title(report.study, "ru"), ra.intro(report.study, "ru"))
         report.show(*ra.sections(report.study, report.tables.disclosure, language="ru"))
-    assert sum(isinstance(p, go.Figure) for p in shown) == 3  # levels by sex, calibration, COMPAS calibration
+    assert sum(isinstance(p, go.Figure) for p in shown) == 4  # levels by sex and by region, calibration, COMPAS calibration
     page = "\n".join(p._repr_html_() for p in shown if not isinstance(p, go.Figure))
     assert page.index('id="findings"') < page.index('id="levels"') < page.index('id="compas"')
     assert "Техническое приложение — реальные открытые данные, США." in page
@@ -146,3 +146,42 @@ def test_rendered_in_russian_without_identifiers(study: Study, tmp_path: Path) -
     assert findings["title"] == "Оценка рисков: инструмент, уровни риска и точность прогноза"
     assert [f["section"] for f in findings["findings"]][:3] == ["levels", "data", "validation"]
     assert np.isfinite(findings["findings"][2]["values"]["auc"])
+
+
+def test_calibration_chart_points_equal_a_hand_computation(study: Study, sections: list, data: ra.RiskData) -> None:
+    """Oracle: observed rate = pandas mean of the outcome per sex and level; expected rate =
+    mean probability of scikit-learn's unpenalised logistic regression of the outcome on the
+    score (the risk the score implies), per sex and level."""
+    from sklearn.linear_model import LogisticRegression
+
+    chart = next(b for b in sections[3].blocks if isinstance(b, Chart) and b.name == "calibration")
+    assert (chart.kind, chart.x, chart.y, chart.label) == ("calibration", "expected_rate", "observed_rate", "risk_level")
+    assert chart.count == "clients" and chart.meaning == "sex"  # one point per sex and level, never per client
+    v = data.validation.dropna(subset=["total", "reoffended_within"])
+    model = LogisticRegression(C=np.inf, solver="newton-cg", tol=1e-12, max_iter=1000).fit(v[["total"]].to_numpy(float), v["reoffended_within"].to_numpy(int))
+    v = v.assign(p=model.predict_proba(v[["total"]].to_numpy(float))[:, 1])
+    by_hand = v.groupby(["sex", "level"]).agg(observed=("reoffended_within", "mean"), expected=("p", "mean"),
+                                              clients=("p", "size")).reset_index()
+    by_hand["sex"] = by_hand["sex"].map(ra._labels(study, "sex", "en"))
+    by_hand["risk_level"] = by_hand["level"].map(data.level_name)
+    frame = chart.frame.merge(by_hand, on=["sex", "risk_level"], validate="one_to_one")
+    assert len(frame) == len(chart.frame) == len(by_hand) and (frame["clients_x"] == frame["clients_y"]).all()
+    assert np.allclose(frame["observed_rate"], frame["observed"], atol=1e-12)
+    assert np.allclose(frame["expected_rate"], frame["expected"], atol=1e-6)
+
+
+def test_levels_by_region_chart_shares_equal_pandas_shares(study: Study, sections: list, data: ra.RiskData) -> None:
+    """Oracle: pandas crosstab of intake levels by region, normalised per region; a property:
+    the chart draws exactly the cells the table shows (a hidden count is not drawn)."""
+    chart = next(b for b in sections[1].blocks if isinstance(b, Chart) and b.name == "levels-by-region")
+    table = next(b for b in sections[1].blocks if not isinstance(b, Chart) and getattr(b, "name", "") == "levels-by-region")
+    truth = pd.crosstab(data.intake["region"], data.intake["level"], normalize="index")
+    code = {label: c for c, label in ra._labels(study, "region", "en").items()}
+    assert len(chart.frame) == int(table.frame[data.levels].notna().sum().sum()) > 0
+    for row in chart.frame.itertuples():
+        level = next(n for n in data.levels if data.level_name(n) == row.risk_level)
+        if isinstance(row.region, str):
+            assert row.share == pytest.approx(truth.loc[code[row.region], level], abs=1e-12)
+        else:  # every region in scope
+            assert row.region.key == "risk_all_regions_in_scope"
+            assert row.share == pytest.approx((data.intake["level"].dropna() == level).mean(), abs=1e-12)

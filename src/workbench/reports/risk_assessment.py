@@ -148,17 +148,23 @@ def levels_section(study: Study, data: RiskData, disclosure: Disclosure) -> Sect
     blocks.append(Table("levels-by-region", "risk_levels_table", by_region, count="suppressed", labels=("region",),
                         decimals=0, headings=headings, note=Text("risk_levels_note")))
     by_sex = level_counts(data, disclosure, "sex", list(sexes))
-    chart = by_sex[by_sex["sex"] != TOTAL].melt(id_vars=["sex", "all_levels"], value_vars=data.levels,
-                                                var_name="risk_level", value_name="clients")
-    chart = chart.dropna(subset=["clients", "all_levels"])
-    chart = chart.assign(share=chart["clients"].astype(float) / chart["all_levels"].astype(float),
-                         sex=chart["sex"].map(sexes), risk_level=chart["risk_level"].map(headings))
     by_sex["sex"] = by_sex["sex"].map(lambda g: Text("risk_both_sexes") if g == TOTAL else sexes[g])
     blocks.append(Table("levels-by-sex", "risk_levels_sex_table", by_sex, count="suppressed", labels=("sex",),
                         decimals=0, headings=headings, note=Text("risk_levels_note")))
-    blocks.append(Chart("levels-by-sex", "bars", chart, x="sex", y="share", color="risk_level", meaning="risk",
-                        percent=True, title_key="risk_levels_chart"))
+    blocks.append(Chart("levels-by-sex", "bars", level_shares(data, by_sex, "sex"), x="sex", y="share",
+                        color="risk_level", meaning="risk", percent=True, title_key="risk_levels_chart"))
+    blocks.append(Chart("levels-by-region", "bars", level_shares(data, by_region, "region"), x="region", y="share",
+                        color="risk_level", meaning="risk", percent=True, title_key="risk_levels_region_chart"))
     return Section("levels", "risk_levels_heading", blocks)
+
+
+def level_shares(data: RiskData, counts: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Long shares of each level within each group of a ``level_counts`` table (labels as
+    shown, the total row included), from the counts left shown: a hidden cell is not drawn."""
+    long = counts.melt(id_vars=[by, "all_levels"], value_vars=data.levels, var_name="risk_level", value_name="clients")
+    long = long.dropna(subset=["clients", "all_levels"])
+    return long.assign(share=long["clients"].astype(float) / long["all_levels"].astype(float),
+                       risk_level=long["risk_level"].map(data.level_name))
 
 
 def validity(data: RiskData) -> pd.DataFrame:
@@ -216,9 +222,9 @@ def calibration_section(study: Study, data: RiskData, disclosure: Disclosure) ->
                         labels=("sex", "risk_level"), title_values={"days": data.window_days},
                         percent=("observed_rate", "observed_ci_low", "observed_ci_high", "expected_rate"),
                         decimals={"observed_expected": 2}))
-    blocks.append(Chart("calibration", "interval", table, x="risk_level", y="observed_rate", low="observed_ci_low",
-                        high="observed_ci_high", color="sex", meaning="sex", count="clients", percent=True,
-                        title_key="risk_calibration_chart", title_values={"days": data.window_days}))
+    blocks.append(Chart("calibration", "calibration", table, x="expected_rate", y="observed_rate", low="observed_ci_low",
+                        high="observed_ci_high", color="sex", meaning="sex", label="risk_level", count="clients",
+                        percent=True, title_key="risk_calibration_chart", title_values={"days": data.window_days}))
     return Section("calibration", "risk_calibration_heading", blocks)
 
 
