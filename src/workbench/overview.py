@@ -5,7 +5,7 @@ the survey's ``id`` and ``weight`` is optional: the sample is described by each 
 dictionary has (``stratum``, ``sex``, ``age_group`` or ``age``, ``urban_rural``, any
 ``breakdown``), and a missing role only leaves out its table. The survey dataset is the one
 named by the ``survey`` parameter (study.yaml ``parameters:``) or found by its roles
-(``workbench.survey.questionnaire.find_survey``).
+(``workbench.survey.study_datasets.find_survey``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from workbench.errors import WorkbenchError
 from workbench.regions import dictionary_region_codes
 from workbench.schemas import DataDictionary
 from workbench.study import TABULAR_FORMATS, Study
-from workbench.survey import questionnaire as qn
+from workbench.survey.indicators import analysis_frame, indicator_definitions
+from workbench.survey.instrument import AGE_BANDS, BREAKDOWN, DERIVED_AGE_GROUP, breakdowns
+from workbench.survey.labels import code_label, level_labels
 
 #: roles that describe the sample, in report order (``breakdown`` may be on several variables)
 SAMPLE_ROLES = ("stratum", "sex", "age_group", "urban_rural", "breakdown")
@@ -71,24 +73,24 @@ def sample_breakdowns(table: pd.DataFrame, dictionary: DataDictionary, language:
 
     Returns ``(frame, found, absent)``: ``frame`` has one ordered categorical column per
     breakdown variable (levels in dictionary order, labels in ``language``; an ``age`` without
-    ``age_group`` is grouped into ``qn.AGE_BANDS``), ``found`` the ``(role, column)`` pairs in
+    ``age_group`` is grouped into ``AGE_BANDS``), ``found`` the ``(role, column)`` pairs in
     report order, ``absent`` the roles of ``SAMPLE_ROLES`` the dictionary lacks.
     """
-    found = qn.breakdowns(dictionary, SAMPLE_ROLES)
+    found = breakdowns(dictionary, SAMPLE_ROLES)
     frame = pd.DataFrame(index=table.index)
-    if any(name == qn.DERIVED_AGE_GROUP for _, name in found):
-        indicators = qn.indicator_definitions(dictionary).iloc[0:0]
-        table = qn.analysis_frame(table, dictionary, indicators)
+    if any(name == DERIVED_AGE_GROUP for _, name in found):
+        indicators = indicator_definitions(dictionary).iloc[0:0]
+        table = analysis_frame(table, dictionary, indicators)
     for _, name in found:
-        labels = qn.level_labels(dictionary, name, language)
+        labels = level_labels(dictionary, name, language)
         declared = (list(dictionary.variables[name].values) if name in dictionary.variables
                     else list(labels))
         order = list(dict.fromkeys(labels.get(code, str(code)) for code in declared))
-        values = table[name].astype(object).map(lambda code: qn.code_label(dictionary, name, code, language)
+        values = table[name].astype(object).map(lambda code: code_label(dictionary, name, code, language)
                                                 if not pd.isna(code) else None)
         frame[name] = pd.Categorical(values, categories=order, ordered=True)
     present = {role for role, _ in found}
-    absent = [role for role in SAMPLE_ROLES if role not in present and role != qn.BREAKDOWN]
+    absent = [role for role in SAMPLE_ROLES if role not in present and role != BREAKDOWN]
     return frame, found, absent
 
 

@@ -14,7 +14,6 @@ from workbench.io import read_table
 from workbench.qualitative.presentation import primary_coder
 from workbench.qualitative.study_corpus import load_study_corpus
 from workbench.study import Study
-from workbench.survey import questionnaire as qn
 
 def test_survey_strand_matches_a_hand_calculation(demo_study: Path, helpers) -> None:
     survey, prepared, data = helpers.joint(demo_study)

@@ -26,7 +26,9 @@ from workbench.disclosure import Disclosure
 from workbench.reports import attitudes, attitudes_methods
 from workbench.reports.sections import Chart, Finding, Section, Table, Text, in_report_order
 from workbench.study import Study
-from workbench.survey import questionnaire as qn
+from workbench.survey.instrument import ATTITUDE
+from workbench.survey.labels import variable_label
+from workbench.survey.preparation import respondents
 from workbench.synthetic.demo import write_demo_study
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "byo_apistrat"
@@ -97,7 +99,7 @@ def test_favourable_share_equals_a_weighted_mean_of_the_raw_indicator(demo: atti
     """Independent: sum(w * favourable) / sum(w) over respondents with a score, raked weights."""
     table = attitudes.acceptance_table(demo)
     data, weights = demo.design.data, demo.design.analysis_weights()
-    for row in demo.rows(qn.ATTITUDE, "favourable").itertuples():
+    for row in demo.rows(ATTITUDE, "favourable").itertuples():
         values = pd.to_numeric(data[row.indicator], errors="coerce").to_numpy(float)
         ok = ~np.isnan(values) & (weights > 0)
         expected = float((weights[ok] * values[ok]).sum() / weights[ok].sum())
@@ -112,7 +114,7 @@ def test_question_shares_are_weighted_proportions_of_the_raw_answers(api: attitu
     raw = Study.load(FIXTURE).read("apistrat")
     table = attitudes.answers_table(api)
     for question in ("sch.wide", "comp.imp", "both", "awards"):
-        label = qn.variable_label(api.dictionary, question, "en")
+        label = variable_label(api.dictionary, question, "en")
         row = table[(table["question"] == label) & (table["answer"] == "Yes")].iloc[0]
         yes = (raw[question].astype(str) == "Yes").to_numpy()
         assert row["share"] == pytest.approx(float((raw["pw"] * yes).sum() / raw["pw"].sum()), rel=1e-12)
@@ -196,7 +198,7 @@ def test_respondents_by_region_is_the_study_fact(demo: attitudes.Attitudes, demo
 def test_a_regional_edition_counts_its_interviews_from_the_study_fact(demo_study: Study) -> None:
     osh = attitudes.analyse(demo_study, region="Osh", language="ru")
     fact = study_facts.respondents_by_region(demo_study).set_index("region")["respondents"]
-    assert attitudes.region_respondents(osh) == qn.respondents(osh.design) == fact["Osh oblast"]
+    assert attitudes.region_respondents(osh) == respondents(osh.design) == fact["Osh oblast"]
     findings = attitudes.findings_section(osh, attitudes.compare(osh), pd.DataFrame(), Disclosure(10))
     domain = next(b for b in findings.blocks if isinstance(b, Text) and b.key == "qa_region_domain")
     assert domain.values == {"region": "Ошская область", "n": int(fact["Osh oblast"])}

@@ -31,7 +31,14 @@ from workbench.regions import region_codes
 from workbench.reporting.numbers import format_p
 from workbench.reporting.tables import format_number
 from workbench.study import Study
-from workbench.survey import questionnaire as qn
+from workbench.survey.battery_reliability import reliability
+from workbench.survey.comparisons import compare, compare_question, compare_questions, holm, holm_family
+from workbench.survey.indicator_estimates import estimate_indicators
+from workbench.survey.indicators import attitude_index, scored_items
+from workbench.survey.instrument import (
+    ATTITUDE, Battery, answer_scores, batteries, breakdowns, positive_codes)
+from workbench.survey.preparation import PreparedSurvey, prepare_survey
+from workbench.survey.study_datasets import find_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "byo_apistrat"
@@ -77,17 +84,17 @@ def r_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[float]
 
 
 @pytest.fixture(scope="module")
-def prepared() -> tuple[Study, qn.PreparedSurvey]:
+def prepared() -> tuple[Study, PreparedSurvey]:
     study = Study.load(FIXTURE)
-    name = qn.find_survey(study)
-    return study, qn.prepare_survey(study.read(name), study.dictionary(name))
+    name = find_survey(study)
+    return study, prepare_survey(study.read(name), study.dictionary(name))
 
 
 def test_package_matches_r_to_1e9(r_results: dict[str, list[float]], prepared) -> None:
     study, survey = prepared
     dictionary = survey.dictionary
-    estimates = qn.estimate_indicators(survey.design, survey.indicators).set_index("indicator")
-    _, tests = qn.compare_questions(survey.design, dictionary, list(QUESTIONS), qn.breakdowns(dictionary))
+    estimates = estimate_indicators(survey.design, survey.indicators).set_index("indicator")
+    _, tests = compare_questions(survey.design, dictionary, list(QUESTIONS), breakdowns(dictionary))
     tests = tests.set_index(["question", "variable"])
     for q in QUESTIONS:
         yes = estimates.loc[f"answer__{q}__2"]  # "Yes" is declared second: score 2
@@ -238,41 +245,41 @@ def _text_survey():
 def test_text_answers_score_in_declared_order_numbers_by_value() -> None:
     """Hand-calculated: text scores 1..3 in declared order; numeric codes by value (0 < 1)."""
     dictionary, data = _text_survey()
-    assert qn.answer_scores(dictionary, "a1") == {"disagree": 1.0, "neutral": 2.0, "agree": 3.0}
-    assert qn.answer_scores(dictionary, "q") == {0: 0.0, 1: 1.0}
-    assert qn.positive_codes(dictionary, "a1") == [3.0]
-    scored = qn.scored_items(data, dictionary, ["a1", "a2"])
+    assert answer_scores(dictionary, "a1") == {"disagree": 1.0, "neutral": 2.0, "agree": 3.0}
+    assert answer_scores(dictionary, "q") == {0: 0.0, 1: 1.0}
+    assert positive_codes(dictionary, "a1") == [3.0]
+    scored = scored_items(data, dictionary, ["a1", "a2"])
     assert scored["a1"].tolist()[0] == 3.0 and np.isnan(scored["a1"].iloc[1])  # DK is missing
-    battery = qn.batteries(dictionary, kind=qn.ATTITUDE)[0]
+    battery = batteries(dictionary, kind=ATTITUDE)[0]
     # a2 reversed on 1..3: disagree(1) -> 3; index = mean(a1, reversed a2) for complete rows
-    index = qn.attitude_index(data, dictionary, battery)
+    index = attitude_index(data, dictionary, battery)
     assert index.tolist()[0] == 3.0 and np.isnan(index.iloc[1]) and index.tolist()[2:] == [1.0, 2.0]
 
 
 def test_single_question_answers_and_one_item_alpha_refused() -> None:
     dictionary, data = _text_survey()
-    prepared = qn.prepare_survey(data, dictionary)
-    estimates = qn.estimate_indicators(prepared.design, prepared.indicators).set_index("indicator")
+    prepared = prepare_survey(data, dictionary)
+    estimates = estimate_indicators(prepared.design, prepared.indicators).set_index("indicator")
     # weighted share of "Yes" (code 1, score 1): weights 1 + 2 + 1 of 5
     assert estimates.loc["answer__q__1", "estimate"] == pytest.approx(4 / 5)
     assert estimates.loc["answer__q__0", "estimate"] == pytest.approx(1 / 5)
-    one = qn.Battery("one", qn.ATTITUDE, None, ("a1",), (), 1.0, 3.0)
+    one = Battery("one", ATTITUDE, None, ("a1",), (), 1.0, 3.0)
     with pytest.raises(WorkbenchError, match="at least two items"):
-        qn.reliability(prepared.design, dictionary, one)
+        reliability(prepared.design, dictionary, one)
 
 
 def test_two_answer_question_test_equals_the_indicator_test_and_holm_is_one_family(prepared) -> None:
     """Property: for a yes/no question the Rao-Scott test of the answers table is the test of
     the 0/1 indicator; holm_family equals Holm over the concatenated p-values."""
     _, survey = prepared
-    table, test = qn.compare_question(survey.design, survey.dictionary, "sch.wide", "stype")
-    _, indicator_test = qn.compare(survey.design, "answer__sch.wide__2", "stype")
+    table, test = compare_question(survey.design, survey.dictionary, "sch.wide", "stype")
+    _, indicator_test = compare(survey.design, "answer__sch.wide__2", "stype")
     assert test["F"] == pytest.approx(indicator_test["F"], rel=1e-12)
     assert test["p_value"] == pytest.approx(indicator_test["p_value"], rel=1e-12)
     assert list(dict.fromkeys(table["level"])) == ["E", "M", "H"]  # the dictionary's order
     first = pd.DataFrame({"p_value": [0.01, 0.04]})
     second = pd.DataFrame({"p_value": [0.03, np.nan]})
-    a, b = qn.holm_family([first, second], alpha=0.05)
-    expected = qn.holm([0.01, 0.04, 0.03, np.nan])
+    a, b = holm_family([first, second], alpha=0.05)
+    expected = holm([0.01, 0.04, 0.03, np.nan])
     np.testing.assert_allclose(np.r_[a["p_holm"], b["p_holm"]], expected)
     assert a["p_holm"].tolist() == pytest.approx([0.03, 0.06]) and b["p_holm"].iloc[0] == pytest.approx(0.06)

@@ -21,7 +21,9 @@ import pandas as pd
 import pytest
 
 from workbench.schemas import load_dictionary
-from workbench.survey import questionnaire as qn
+from workbench.survey.indicator_estimates import estimate_indicators
+from workbench.survey.indicators import indicator_definitions
+from workbench.survey.preparation import prepare_survey
 from workbench.synthetic import population as popfacts
 from workbench.synthetic.survey import build_survey_population, draw_survey_sample, population_truth
 from workbench.synthetic.survey import indicator_definitions as truth_definitions
@@ -53,14 +55,14 @@ def coverage() -> pd.DataFrame:
     dictionary = load_dictionary("survey")
     margins_dictionary = load_dictionary("survey_population_margins")
     margins = popfacts.population_margins(False)
-    indicators = qn.indicator_definitions(dictionary)
+    indicators = indicator_definitions(dictionary)
     true_values = _truth_by_indicator(truth, indicators)
     headline = indicators[indicators["indicator"].isin(list(true_values))]
     rows = []
     for replication in range(REPLICATIONS):
         sample = draw_survey_sample(population, rng)
-        prepared = qn.prepare_survey(sample, dictionary, margins, margins_dictionary)
-        estimates = qn.estimate_indicators(prepared.design, headline)
+        prepared = prepare_survey(sample, dictionary, margins, margins_dictionary)
+        estimates = estimate_indicators(prepared.design, headline)
         for row in estimates.itertuples(index=False):
             value = true_values[row.indicator]
             rows.append({"replication": replication, "indicator": row.indicator, "kind": row.kind,
@@ -71,7 +73,7 @@ def coverage() -> pd.DataFrame:
 
 def test_every_headline_indicator_has_a_truth() -> None:
     # the generator defines a true value for every social-distance share and attitude index
-    indicators = qn.indicator_definitions(load_dictionary("survey"))
+    indicators = indicator_definitions(load_dictionary("survey"))
     truth = {"indicators": [dict(d, value=0.0) for d in truth_definitions()]}
     matched = _truth_by_indicator(truth, indicators)
     wanted = indicators[indicators["kind"].eq("social_distance") | indicators["statistic"].eq("index")]

@@ -25,7 +25,9 @@ from workbench.reporting.messages import text
 from workbench.reporting.tables import MARKER, format_number
 from workbench.schemas import load_dictionary
 from workbench.study import Study
-from workbench.survey import questionnaire as qn
+from workbench.survey.indicator_estimates import estimate_indicators
+from workbench.survey.instrument import ATTITUDE, batteries
+from workbench.survey.preparation import domain, prepare_survey, respondents
 from workbench.synthetic.survey_alt import write_survey_alt
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,9 +119,9 @@ def test_report_builds_on_the_second_survey(tmp_path: Path) -> None:
     assert "Traceback" not in page
     # the favourable share of the first attitude battery, as the report states it
     loaded = Study.load(study)
-    prepared = qn.prepare_survey(loaded.read("survey_alt"), alt)
-    estimates = qn.estimate_indicators(prepared.design, prepared.indicators).set_index("indicator")
-    first = qn.batteries(alt, kind=qn.ATTITUDE)[0].name
+    prepared = prepare_survey(loaded.read("survey_alt"), alt)
+    estimates = estimate_indicators(prepared.design, prepared.indicators).set_index("indicator")
+    first = batteries(alt, kind=ATTITUDE)[0].name
     share = format_number(float(estimates.loc[f"favourable__{first}", "estimate"]), 1, percent=True)
     assert f"{share} hold a favourable view" in page
 
@@ -133,17 +135,17 @@ def test_small_cells_are_suppressed_in_html_and_excel(tmp_path: Path) -> None:
     page = html_file.read_text(encoding="utf-8")
     alt = load_dictionary("survey_alt")
     loaded = Study.load(study)
-    prepared = qn.prepare_survey(loaded.read("survey_alt"), alt)
-    aravan, _ = qn.domain(prepared, "Aravan")
-    assert qn.respondents(aravan) < min_cell
-    estimates = qn.estimate_indicators(aravan, prepared.indicators).set_index("indicator")
+    prepared = prepare_survey(loaded.read("survey_alt"), alt)
+    aravan, _ = domain(prepared, "Aravan")
+    assert respondents(aravan) < min_cell
+    estimates = estimate_indicators(aravan, prepared.indicators).set_index("indicator")
     title = text("qa_acceptance_table", "ru")
     shown = _tables(html_file)[title]
     value_columns = [c for c in shown.columns if c not in (text("col_battery", "ru"), text("col_scale", "ru"))]
     assert (shown[value_columns] == MARKER).all().all()
     assert text("suppressed_note", "ru", marker=MARKER, min_cell=min_cell) in page
     # the hidden figures appear nowhere in the page: not in tables, not in sentences
-    for battery in qn.batteries(alt, kind=qn.ATTITUDE):
+    for battery in batteries(alt, kind=ATTITUDE):
         hidden = format_number(float(estimates.loc[f"favourable__{battery.name}", "estimate"]), 1, percent=True)
         assert hidden not in page
         hidden_index = format_number(float(estimates.loc[f"index__{battery.name}", "estimate"]), 2)

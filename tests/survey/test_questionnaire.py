@@ -14,7 +14,15 @@ from statsmodels.stats.multitest import multipletests
 
 from workbench.errors import WorkbenchError
 from workbench.schemas import load_dictionary, parse_dictionary
-from workbench.survey import questionnaire as qn
+from workbench.survey.battery_reliability import reliability
+from workbench.survey.comparisons import compare, holm
+from workbench.survey.design_description import margin_table
+from workbench.survey.indicator_estimates import estimate_indicators, index_model, nonresponse_shares
+from workbench.survey.indicators import analysis_frame, indicator_definitions
+from workbench.survey.instrument import DERIVED_AGE_GROUP, batteries, breakdowns, positive_codes
+from workbench.survey.labels import code_label
+from workbench.survey.population_margins import rake_margins
+from workbench.survey.preparation import domain, prepare_survey, respondents
 
 AGREE5 = {c: {"en": f"a{c}", "ru": f"a{c}"} for c in range(1, 6)}
 SUPPORT4 = {c: {"en": f"s{c}", "ru": f"s{c}"} for c in range(1, 5)}
@@ -64,27 +72,27 @@ def _data() -> pd.DataFrame:
 
 def test_batteries_found_by_kind_and_group() -> None:
     dictionary = _dictionary()
-    assert [b.name for b in qn.batteries(dictionary, kind="attitude")] == ["att"]
-    assert [b.name for b in qn.batteries(dictionary, group="g")] == ["att", "sd"]
-    att = qn.batteries(dictionary, kind="attitude")[0]
+    assert [b.name for b in batteries(dictionary, kind="attitude")] == ["att"]
+    assert [b.name for b in batteries(dictionary, group="g")] == ["att", "sd"]
+    att = batteries(dictionary, kind="attitude")[0]
     assert att.items == ("a1", "a2", "a3") and att.reversed_items == ("a2",)
     assert (att.scale_min, att.scale_max) == (1.0, 5.0)
 
 
 def test_indicator_definitions_count_the_upper_half_of_each_scale() -> None:
-    indicators = qn.indicator_definitions(_dictionary()).set_index("indicator")
+    indicators = indicator_definitions(_dictionary()).set_index("indicator")
     # attitude battery -> index and favourable; every other item -> a share
     assert list(indicators.index) == ["index__att", "favourable__att", "share__d1", "share__s1"]
     assert indicators.loc["share__d1", "codes"] == (1.0,)          # yes of a yes/no item
     assert indicators.loc["share__s1", "codes"] == (3.0, 4.0)      # codes 3-4 of 1..4 (midpoint 2.5)
     dictionary = load_dictionary("survey")
     # 5-point item of the demo: midpoint 3, so 4-5 are counted and 3 is neither
-    assert qn.positive_codes(dictionary, "att_fp_1") == [4.0, 5.0]
+    assert positive_codes(dictionary, "att_fp_1") == [4.0, 5.0]
 
 
 def test_analysis_frame_index_favourable_and_shares_by_hand() -> None:
     dictionary = _dictionary()
-    frame = qn.analysis_frame(_data(), dictionary, qn.indicator_definitions(dictionary))
+    frame = analysis_frame(_data(), dictionary, indicator_definitions(dictionary))
     # a2 reversed as 6 - a2: row 1: (5 + 4 + 4)/3 = 4.3333; row 2: (1 + 1 + 1)/3 = 1; row 3: 3;
     # row 4: (4 + 5 + 5)/3 = 4.6667; row 5 has a1 = 98 and row 6 a3 = 99: no index
     np.testing.assert_allclose(frame["index__att"], [13 / 3, 1.0, 3.0, 14 / 3, np.nan, np.nan])
@@ -97,8 +105,8 @@ def test_analysis_frame_index_favourable_and_shares_by_hand() -> None:
 
 def test_share_estimate_and_se_match_the_textbook_formula() -> None:
     dictionary = _dictionary()
-    prepared = qn.prepare_survey(_data(), dictionary)
-    estimates = qn.estimate_indicators(prepared.design, prepared.indicators).set_index("indicator")
+    prepared = prepare_survey(_data(), dictionary)
+    estimates = estimate_indicators(prepared.design, prepared.indicators).set_index("indicator")
     row = estimates.loc["share__d1"]
     # substantive answers: rows 1, 2, 4, 5, 6 with weights 1, 2, 4, 1, 1 and yes on rows 1, 4, 5:
     # share = (1 + 4 + 1) / 9 = 2/3; one "don't know" (row 3) is counted in n_missing
@@ -122,8 +130,8 @@ def test_share_estimate_and_se_match_the_textbook_formula() -> None:
 
 def test_nonresponse_shares_by_hand() -> None:
     dictionary = _dictionary()
-    prepared = qn.prepare_survey(_data(), dictionary)
-    table = qn.nonresponse_shares(prepared.design, dictionary, ["a1", "a3", "d1"]).set_index("variable")
+    prepared = prepare_survey(_data(), dictionary)
+    table = nonresponse_shares(prepared.design, dictionary, ["a1", "a3", "d1"]).set_index("variable")
     # weights sum to 12; a1 = 98 on row 5 (w 1): 1/12; a3 = 99 on row 6 (w 1): 1/12;
     # d1 = 98 on row 3 (w 3): 3/12
     assert table.loc["a1", "share_98"] == pytest.approx(1 / 12)
@@ -132,8 +140,8 @@ def test_nonresponse_shares_by_hand() -> None:
     assert table.loc["d1", "share_98"] == pytest.approx(3 / 12)
     assert (table.loc["d1", "n_98"], table.loc["d1", "n"]) == (1, 6)
     # within a domain (South: rows 4-6, weights 4, 1, 1), a1's "don't know" is 1/6
-    south, _ = qn.domain(prepared, "Юг")
-    assert qn.nonresponse_shares(south, dictionary, ["a1"])["share_98"].iloc[0] == pytest.approx(1 / 6)
+    south, _ = domain(prepared, "Юг")
+    assert nonresponse_shares(south, dictionary, ["a1"])["share_98"].iloc[0] == pytest.approx(1 / 6)
 
 
 def _margins_dictionary() -> object:
@@ -157,36 +165,36 @@ def _margins_table() -> pd.DataFrame:
 
 def test_margins_used_whole_when_cells_are_large_enough() -> None:
     dictionary = _dictionary()
-    frame = qn.analysis_frame(_data(), dictionary, qn.indicator_definitions(dictionary))
+    frame = analysis_frame(_data(), dictionary, indicator_definitions(dictionary))
     # every region x sex cell of the sample has at least 1 respondent
-    margins = qn.rake_margins(frame, dictionary, _margins_table(), _margins_dictionary(), min_respondents=1)
+    margins = rake_margins(frame, dictionary, _margins_table(), _margins_dictionary(), min_respondents=1)
     assert margins.margins == {"margin__reg__gender": {"1|1": 30.0, "1|2": 20.0, "2|1": 10.0, "2|2": 40.0}}
     assert list(margins.plan["status"]) == ["used"]
 
 
 def test_margins_collapse_to_national_and_strata_when_cells_are_small() -> None:
     dictionary = _dictionary()
-    frame = qn.analysis_frame(_data(), dictionary, qn.indicator_definitions(dictionary))
+    frame = analysis_frame(_data(), dictionary, indicator_definitions(dictionary))
     # region x sex cells have 1-2 respondents (< 3): the margin becomes sex (30 + 10 = 40 men,
     # 20 + 40 = 60 women; 3 respondents each) and region (50 / 50; 3 respondents each)
-    margins = qn.rake_margins(frame, dictionary, _margins_table(), _margins_dictionary(), min_respondents=3)
+    margins = rake_margins(frame, dictionary, _margins_table(), _margins_dictionary(), min_respondents=3)
     assert margins.margins == {"margin__gender": {"1": 40.0, "2": 60.0}, "margin__reg": {"1": 50.0, "2": 50.0}}
     assert list(margins.plan["status"]) == ["collapsed", "collapsed"]
     assert set(margins.plan["full_smallest_cell"]) == {1}
     # with 4 required, even the single dimensions fail: both are dropped and nothing is raked
-    dropped = qn.rake_margins(frame, dictionary, _margins_table(), _margins_dictionary(), min_respondents=4)
+    dropped = rake_margins(frame, dictionary, _margins_table(), _margins_dictionary(), min_respondents=4)
     assert dropped.margins == {} and list(dropped.plan["status"]) == ["dropped", "dropped"]
 
 
 def test_raked_weights_meet_the_margins() -> None:
     dictionary = _dictionary()
-    prepared = qn.prepare_survey(_data(), dictionary, _margins_table(), _margins_dictionary(), min_respondents=1)
+    prepared = prepare_survey(_data(), dictionary, _margins_table(), _margins_dictionary(), min_respondents=1)
     weights = prepared.design.weights
     data = _data()
     for (reg, sex), target in {(1, 1): 30, (1, 2): 20, (2, 1): 10, (2, 2): 40}.items():
         cell = ((data["reg"] == reg) & (data["gender"] == sex)).to_numpy()
         assert weights[cell].sum() == pytest.approx(target)
-    table = qn.margin_table(prepared, "en")
+    table = margin_table(prepared, "en")
     # population shares of the margin: 30/100 for North, Man
     north_men = table[table["cell"] == "North, Man"].iloc[0]
     assert north_men["population"] == pytest.approx(0.30) and north_men["after"] == pytest.approx(0.30)
@@ -196,25 +204,25 @@ def test_raked_weights_meet_the_margins() -> None:
 
 def test_margins_that_do_not_add_up_are_refused() -> None:
     dictionary = _dictionary()
-    frame = qn.analysis_frame(_data(), dictionary, qn.indicator_definitions(dictionary))
+    frame = analysis_frame(_data(), dictionary, indicator_definitions(dictionary))
     table = pd.concat([_margins_table(), pd.DataFrame({"margin": ["reg_only"] * 2, "reg": [1, 2],
                                                        "gender": [None, None], "population": [50, 60],
                                                        "source": ["hand"] * 2})], ignore_index=True)
     with pytest.raises(WorkbenchError, match="same total"):
-        qn.rake_margins(frame, dictionary, table, _margins_dictionary(), min_respondents=1)
+        rake_margins(frame, dictionary, table, _margins_dictionary(), min_respondents=1)
 
 
 def test_holm_matches_statsmodels() -> None:
     p = [0.01, 0.04, 0.03, 0.2, np.nan]
     expected = multipletests(p[:4], method="holm")[1]
-    np.testing.assert_allclose(qn.holm(p)[:4], expected)
-    assert np.isnan(qn.holm(p)[4])
+    np.testing.assert_allclose(holm(p)[:4], expected)
+    assert np.isnan(holm(p)[4])
 
 
 def test_compare_gives_weighted_shares_per_level() -> None:
     dictionary = _dictionary()
-    prepared = qn.prepare_survey(_data(), dictionary)
-    table, test = qn.compare(prepared.design, "share__d1", "gender")
+    prepared = prepare_survey(_data(), dictionary)
+    table, test = compare(prepared.design, "share__d1", "gender")
     table = table.set_index("level")
     # men with an answer: rows 1 (w 1, yes), 5 (w 1, yes): 2/2; women: rows 2 (w 2, no),
     # 4 (w 4, yes), 6 (w 1, no): 4/7
@@ -230,9 +238,9 @@ def test_reliability_equals_the_textbook_alpha_after_reverse_coding() -> None:
     data["rid"] = range(1, len(data) + 1)
     data["w"] = 1.0
     data.loc[6:, "a1"] = [4, 2, 3, 5, 4, 1, 3, 4, 2, 5, 1, 3]
-    prepared = qn.prepare_survey(data, dictionary)
-    battery = qn.batteries(dictionary, kind="attitude")[0]
-    summary, items = qn.reliability(prepared.design, dictionary, battery)
+    prepared = prepare_survey(data, dictionary)
+    battery = batteries(dictionary, kind="attitude")[0]
+    summary, items = reliability(prepared.design, dictionary, battery)
     # Cronbach (1951): k/(k-1) (1 - sum of item variances / variance of the sum), complete cases,
     # a2 scored 6 - a2
     scores = data[["a1", "a2", "a3"]].astype(float)
@@ -253,8 +261,8 @@ def test_index_model_matches_ols_with_equal_weights() -> None:
                          "gender": rng.integers(1, 3, n), "a1": rng.integers(1, 6, n), "a2": rng.integers(1, 6, n),
                          "a3": rng.integers(1, 6, n), "d1": rng.integers(0, 2, n), "s1": rng.integers(1, 5, n)})
     dictionary = _dictionary()
-    prepared = qn.prepare_survey(data, dictionary)
-    table = qn.index_model(prepared.design, dictionary, "index__att", ["gender", "reg"]).set_index("term")
+    prepared = prepare_survey(data, dictionary)
+    table = index_model(prepared.design, dictionary, "index__att", ["gender", "reg"]).set_index("term")
     frame = prepared.design.data
     x = sm.add_constant(pd.DataFrame({"g": (frame["gender"] == 2).astype(float), "r": (frame["reg"] == 2).astype(float)}))
     ols = sm.OLS(frame["index__att"], x).fit()
@@ -262,41 +270,41 @@ def test_index_model_matches_ols_with_equal_weights() -> None:
     assert table.loc["gender[T.2]", "estimate"] == pytest.approx(ols.params["g"])
     assert table.loc["reg[T.2]", "estimate"] == pytest.approx(ols.params["r"])
     assert table.loc["gender[T.2]", "reference"] == 1
-    assert qn.code_label(dictionary, "gender", table.loc["gender[T.2]", "level"], "ru") == "Женщина"
+    assert code_label(dictionary, "gender", table.loc["gender[T.2]", "level"], "ru") == "Женщина"
 
 
 def test_domain_by_english_or_russian_label_and_unknown_region() -> None:
     dictionary = _dictionary()
-    prepared = qn.prepare_survey(_data(), dictionary)
-    north, _ = qn.domain(prepared, "North")
-    assert qn.respondents(north) == 3
-    assert qn.respondents(qn.domain(prepared, "Север")[0]) == 3
-    assert qn.respondents(qn.domain(prepared, "North".upper())[0]) == 3  # case does not matter
+    prepared = prepare_survey(_data(), dictionary)
+    north, _ = domain(prepared, "North")
+    assert respondents(north) == 3
+    assert respondents(domain(prepared, "Север")[0]) == 3
+    assert respondents(domain(prepared, "North".upper())[0]) == 3  # case does not matter
     with pytest.raises(WorkbenchError, match="unknown region") as err:  # issue 15: never silently empty
-        qn.domain(prepared, "Atlantis")
+        domain(prepared, "Atlantis")
     assert "North" in str(err.value)  # the error lists the known values
     # the domain keeps the whole design: a domain share's df counts only its own clusters
-    estimate = qn.estimate_indicators(north, prepared.indicators).set_index("indicator")
+    estimate = estimate_indicators(north, prepared.indicators).set_index("indicator")
     # North: substantive d1 answers on rows 1 (yes, w 1) and 2 (no, w 2): 1/3
     assert estimate.loc["share__d1", "estimate"] == pytest.approx(1 / 3)
 
 
 def test_second_dictionary_gets_derived_age_groups_and_roles() -> None:
     dictionary = load_dictionary("survey_alt")
-    assert [r for r, _ in qn.breakdowns(dictionary)] == ["stratum", "sex", "age_group"]
-    assert dict(qn.breakdowns(dictionary))["age_group"] == qn.DERIVED_AGE_GROUP
+    assert [r for r, _ in breakdowns(dictionary)] == ["stratum", "sex", "age_group"]
+    assert dict(breakdowns(dictionary))["age_group"] == DERIVED_AGE_GROUP
     data = pd.DataFrame({"age_years": [18, 29, 30, 44, 45, 59, 60, 80]})
     for name, var in dictionary.variables.items():
         if name != "age_years":
             data[name] = next(iter(var.values), 1) if var.values else 1
-    frame = qn.analysis_frame(data, dictionary, qn.indicator_definitions(dictionary))
-    np.testing.assert_array_equal(frame[qn.DERIVED_AGE_GROUP], [1, 1, 2, 2, 3, 3, 4, 4])
-    assert qn.code_label(dictionary, qn.DERIVED_AGE_GROUP, 4) == "60+"
+    frame = analysis_frame(data, dictionary, indicator_definitions(dictionary))
+    np.testing.assert_array_equal(frame[DERIVED_AGE_GROUP], [1, 1, 2, 2, 3, 3, 4, 4])
+    assert code_label(dictionary, DERIVED_AGE_GROUP, 4) == "60+"
     # survey_alt's 4-point agreement items: the upper half is 3-4
-    assert qn.positive_codes(dictionary, "q5_a") == [3.0, 4.0]
+    assert positive_codes(dictionary, "q5_a") == [3.0, 4.0]
 
 
 def test_missing_variable_is_a_workbench_error() -> None:
     dictionary = _dictionary()
     with pytest.raises(WorkbenchError, match="lacks variables"):
-        qn.analysis_frame(_data().drop(columns="a2"), dictionary, qn.indicator_definitions(dictionary))
+        analysis_frame(_data().drop(columns="a2"), dictionary, indicator_definitions(dictionary))

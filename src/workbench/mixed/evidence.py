@@ -1,10 +1,10 @@
 """The two strands of evidence for a joint display, each as a tidy table.
 
 Survey strand: the indicators named in the mapping, estimated with the survey engine
-(``workbench.survey.questionnaire``: raking to the population margins, linearised variance,
+(``workbench.survey.preparation``: raking to the population margins, linearised variance,
 domains). An item indicator is the share of substantive answers in the upper half of the
-item's codes (the questionnaire module's ``share`` rule), also for items of attitude
-batteries, which the questionnaire module summarises only as an index; a battery indicator is
+item's codes (the ``share`` rule of ``workbench.survey.indicators``), also for items of attitude
+batteries, which that module summarises only as an index; a battery indicator is
 the share with a favourable index. ``favourable`` turns every indicator into "share of the
 public on the side of reintegration": the estimate for ``openness`` readings, one minus it
 (interval flipped) for ``concern`` readings.
@@ -27,8 +27,10 @@ from workbench.mixed.mapping import IndicatorRef, JointDisplayMapping, _as_text
 from workbench.qualitative.analysis import participants, segment_participants
 from workbench.qualitative.corpus import Corpus
 from workbench.schemas import DataDictionary
-from workbench.survey import questionnaire as qn
 from workbench.survey.design import SurveyDesign
+from workbench.survey.indicator_estimates import estimate_indicators
+from workbench.survey.instrument import positive_codes
+from workbench.survey.preparation import PreparedSurvey, prepare_survey
 
 RAISED_COLUMNS = ["row_id", "source", "attribute", "level", "n", "base", "people"]
 
@@ -41,7 +43,7 @@ def with_item_indicators(data: pd.DataFrame, dictionary: DataDictionary, refs: l
     for ref in refs:
         if ref.variable is None or ref.key in out.columns:
             continue
-        codes = qn.positive_codes(dictionary, ref.variable)
+        codes = positive_codes(dictionary, ref.variable)
         values = pd.to_numeric(out[ref.variable], errors="coerce").astype(float)
         values = values.mask(out[ref.variable].isin(list(dictionary.variables[ref.variable].missing_codes)))
         out[ref.key] = values.isin(codes).astype(float).where(values.notna())
@@ -49,7 +51,7 @@ def with_item_indicators(data: pd.DataFrame, dictionary: DataDictionary, refs: l
 
 
 def indicator_table(refs: list[IndicatorRef], dictionary: DataDictionary) -> pd.DataFrame:
-    """Indicator definitions (the columns ``questionnaire.estimate_indicators`` needs) of ``refs``."""
+    """Indicator definitions (the columns ``indicator_estimates.estimate_indicators`` needs) of ``refs``."""
     rows = []
     for ref in refs:
         battery = ref.battery or dictionary.variables[ref.variable].battery
@@ -62,11 +64,11 @@ def indicator_table(refs: list[IndicatorRef], dictionary: DataDictionary) -> pd.
 
 def prepare_mapped_survey(data: pd.DataFrame, dictionary: DataDictionary, mapping: JointDisplayMapping,
                           margins: pd.DataFrame | None = None, margins_dictionary: DataDictionary | None = None,
-                          *, min_respondents: int = 20) -> qn.PreparedSurvey:
-    """The survey prepared as ``questionnaire.prepare_survey`` does, with the mapping's item
+                          *, min_respondents: int = 20) -> PreparedSurvey:
+    """The survey prepared as ``preparation.prepare_survey`` does, with the mapping's item
     indicators added as columns of the analysis frame (so design, raking and domains apply)."""
     extended = with_item_indicators(data, dictionary, mapping.indicators())
-    return qn.prepare_survey(extended, dictionary, margins, margins_dictionary, min_respondents=min_respondents)
+    return prepare_survey(extended, dictionary, margins, margins_dictionary, min_respondents=min_respondents)
 
 
 def survey_evidence(design: SurveyDesign, indicators: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
@@ -76,7 +78,7 @@ def survey_evidence(design: SurveyDesign, indicators: pd.DataFrame, by: str | No
     if indicators.empty:
         return pd.DataFrame(columns=[*indicators.columns, "estimate", "ci_low", "ci_high", "n", "favourable",
                                      "favourable_low", "favourable_high"])
-    estimates = qn.estimate_indicators(design, indicators.drop(columns="reading"), by=by)
+    estimates = estimate_indicators(design, indicators.drop(columns="reading"), by=by)
     readings = dict(zip(indicators["indicator"], indicators["reading"]))
     estimates["reading"] = estimates["indicator"].map(readings)
     concern = (estimates["reading"] == "concern").to_numpy()

@@ -7,7 +7,8 @@ acceptance of each group, social distance, other batteries, single questions, di
 between population groups (Rao-Scott, one Holm family) and the exploratory models of the
 attitude scores; then methods (``attitudes_methods``): weighting, reliability of the scores,
 non-answers. Every variable is found by its role or battery tag, every label comes from the
-dictionary, every small-cell decision from ``disclosure``. The analysis is ``workbench.survey.questionnaire``.
+dictionary, every small-cell decision from ``disclosure``. The analysis is in ``workbench.survey``
+(``preparation``, ``indicator_estimates``, ``comparisons``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ from workbench.reports.attitudes_methods import (nonresponse_section, no_data, r
                                                  weighting_section)
 from workbench.reports.sections import Chart, Finding, Section, Table, Text
 from workbench.study import Study
-from workbench.survey import questionnaire as qn
+from workbench.survey.comparisons import compare_all, compare_questions, holm_family
+from workbench.survey.indicator_estimates import estimate_indicators, index_model
+from workbench.survey.instrument import (
+    ATTITUDE, BREAKDOWN, BREAKDOWN_ROLES, PREDICTOR_ROLES, QUESTION, SOCIAL_DISTANCE, answer_scores,
+    breakdowns, questions)
+from workbench.survey.labels import battery_reading, code_label, counted_answers, variable_label, with_labels
+from workbench.survey.preparation import PreparedSurvey, domain, prepare_survey, respondents
+from workbench.survey.study_datasets import find_margins, find_survey
 from workbench.survey.design import SurveyDesign
 
 REPORT = "01_public_attitudes"
@@ -48,7 +56,7 @@ class Attitudes:
     study: Study
     name: str
     dictionary: Any
-    prepared: qn.PreparedSurvey
+    prepared: PreparedSurvey
     design: SurveyDesign
     base: SurveyDesign
     estimates: pd.DataFrame
@@ -60,16 +68,16 @@ class Attitudes:
 
     @property
     def usable(self) -> bool:
-        return qn.respondents(self.design) > 0
+        return respondents(self.design) > 0
 
     def label(self, name: str) -> str:
         """A variable's or battery's label in the report language."""
         if name in self.dictionary.batteries:
             return self.dictionary.label(name, self.language)
-        return qn.variable_label(self.dictionary, name, self.language)
+        return variable_label(self.dictionary, name, self.language)
 
     def code(self, variable: str, code: Any) -> str:
-        return qn.code_label(self.dictionary, variable, code, self.language)
+        return code_label(self.dictionary, variable, code, self.language)
 
     def rows(self, kind: str, statistic: str | None = None) -> pd.DataFrame:
         indicators = self.prepared.indicators
@@ -99,19 +107,19 @@ def analyse(study: Study, region: Any = None, language: str = "en", survey: str 
     ``min_respondents`` and ``alpha_level`` default to ``MIN_RESPONDENTS`` and ``ALPHA_LEVEL``."""
     min_respondents = MIN_RESPONDENTS if min_respondents is None else int(min_respondents)
     alpha_level = ALPHA_LEVEL if alpha_level is None else float(alpha_level)
-    name = qn.find_survey(study, survey)
+    name = find_survey(study, survey)
     dictionary = study.dictionary(name)
-    margins_name = margins if margins is not None else qn.find_margins(study, name)
+    margins_name = margins if margins is not None else find_margins(study, name)
     data = study.read(name)
     if margins_name:
-        prepared = qn.prepare_survey(data, dictionary, study.read(margins_name), study.dictionary(margins_name),
+        prepared = prepare_survey(data, dictionary, study.read(margins_name), study.dictionary(margins_name),
                                      min_respondents=int(min_respondents))
     else:
-        prepared = qn.prepare_survey(data, dictionary)
-    design, base = qn.domain(prepared, region)
+        prepared = prepare_survey(data, dictionary)
+    design, base = domain(prepared, region)
     estimates = pd.DataFrame(columns=ESTIMATE_COLUMNS)
-    if qn.respondents(design) > 0 and len(prepared.indicators):
-        estimates = qn.with_labels(qn.estimate_indicators(design, prepared.indicators), dictionary, language)
+    if respondents(design) > 0 and len(prepared.indicators):
+        estimates = with_labels(estimate_indicators(design, prepared.indicators), dictionary, language)
     return Attitudes(study, name, dictionary, prepared, design, base, estimates, language, region, margins_name,
                      int(min_respondents), float(alpha_level))
 
@@ -125,8 +133,8 @@ def acceptance_table(a: Attitudes) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     by = a.estimates.set_index("indicator")
     rows = []
-    for index_row, fav_row in zip(a.rows(qn.ATTITUDE, "index").itertuples(),
-                                  a.rows(qn.ATTITUDE, "favourable").itertuples()):
+    for index_row, fav_row in zip(a.rows(ATTITUDE, "index").itertuples(),
+                                  a.rows(ATTITUDE, "favourable").itertuples()):
         idx, fav = by.loc[index_row.indicator], by.loc[fav_row.indicator]
         rows.append({"battery": a.label(index_row.battery),
                      "scale": f"{index_row.scale_min:g}–{index_row.scale_max:g}",
@@ -149,7 +157,7 @@ def acceptance_section(a: Attitudes, disclosure: Disclosure) -> Section:
                 "group": row.battery, "index": row.index, "low": row.index_low, "high": row.index_high,
                 "scale": row.scale, "share": row.favourable, "share_low": row.favourable_low,
                 "share_high": row.favourable_high, "missing": row.n_missing}))
-        reading = qn.battery_reading(a.dictionary, row.name, a.language)
+        reading = battery_reading(a.dictionary, row.name, a.language)
         if reading:  # the dictionary's wording, a value: never Markdown source
             blocks.append(Text("qa_reading", {"group": row.battery, "reading": reading}))
     shown = table.drop(columns="name")
@@ -180,9 +188,9 @@ def _extremes(table: pd.DataFrame, value: str, disclosure: Disclosure, count: st
 
 def distance_section(a: Attitudes, disclosure: Disclosure) -> Section:
     """Share who would accept a member of each group in each role."""
-    if not (a.usable and len(a.rows(qn.SOCIAL_DISTANCE))):
+    if not (a.usable and len(a.rows(SOCIAL_DISTANCE))):
         return Section("social-distance", "qa_social_distance", [no_data(a, "qa_no_social_distance")])
-    estimates = a.estimates[a.estimates["kind"] == qn.SOCIAL_DISTANCE]
+    estimates = a.estimates[a.estimates["kind"] == SOCIAL_DISTANCE]
     blocks: list[Any] = [Text("qa_social_distance_intro")]
     for battery, part in estimates.groupby("battery", sort=False):
         ends = _extremes(_share_table(part), "share", disclosure)
@@ -191,7 +199,7 @@ def distance_section(a: Attitudes, disclosure: Disclosure) -> Section:
             blocks.append(Text("qa_social_distance_group", {"group": a.label(battery), "high": top["share"],
                                                             "high_item": top["item"], "low": bottom["share"],
                                                             "low_item": bottom["item"]}))
-        reading = qn.battery_reading(a.dictionary, battery, a.language)
+        reading = battery_reading(a.dictionary, battery, a.language)
         if reading:
             blocks.append(Text("qa_reading", {"group": a.label(battery), "reading": reading}))
     table = _share_table(estimates)
@@ -206,7 +214,7 @@ def distance_section(a: Attitudes, disclosure: Disclosure) -> Section:
 def other_section(a: Attitudes) -> Section | None:
     """Batteries that are neither attitudes, social distance nor single questions (None when none)."""
     indicators = a.prepared.indicators
-    other = indicators[~indicators["kind"].isin([qn.ATTITUDE, qn.SOCIAL_DISTANCE, qn.QUESTION])]
+    other = indicators[~indicators["kind"].isin([ATTITUDE, SOCIAL_DISTANCE, QUESTION])]
     if not (a.usable and len(other)):
         return None
     codes = other.set_index("indicator")["codes"]
@@ -214,7 +222,7 @@ def other_section(a: Attitudes) -> Section | None:
     estimates = a.estimates[a.estimates["indicator"].isin(other["indicator"])]
     for battery, part in estimates.groupby("battery", sort=False):
         table = _share_table(part).drop(columns=["battery", "deff"])
-        table.insert(1, "counted", [qn.counted_answers(a.dictionary, v, codes[i], a.language)
+        table.insert(1, "counted", [counted_answers(a.dictionary, v, codes[i], a.language)
                                     for i, v in zip(part["indicator"], part["variable"])])
         blocks.append(Table(f"other-{battery}", "qa_other_table", table, count="respondents",
                             labels=("item", "counted"), percent=("share", "ci_low", "ci_high"),
@@ -224,13 +232,13 @@ def other_section(a: Attitudes) -> Section | None:
 
 def answers_table(a: Attitudes) -> pd.DataFrame:
     """Each single question's answers: weighted share with its interval."""
-    answers = a.estimates[a.estimates["kind"] == qn.QUESTION] if a.usable else pd.DataFrame()
+    answers = a.estimates[a.estimates["kind"] == QUESTION] if a.usable else pd.DataFrame()
     if not len(answers):
         return pd.DataFrame(columns=["question", "answer", "share", "ci_low", "ci_high", "deff", "respondents",
                                      "n_missing"])
     codes = a.prepared.indicators.set_index("indicator").loc[answers["indicator"], "codes"]
     table = _share_table(answers, "question").drop(columns="battery")
-    table.insert(1, "answer", [qn.counted_answers(a.dictionary, v, c, a.language)
+    table.insert(1, "answer", [counted_answers(a.dictionary, v, c, a.language)
                                for v, c in zip(answers["variable"], codes)])
     table["variable"] = answers["variable"].to_numpy()
     return table
@@ -238,7 +246,7 @@ def answers_table(a: Attitudes) -> pd.DataFrame:
 
 def questions_section(a: Attitudes, disclosure: Disclosure) -> Section:
     """The single questions (role ``question``): every answer's weighted share."""
-    if not (a.usable and qn.questions(a.dictionary)):
+    if not (a.usable and questions(a.dictionary)):
         return Section("questions", "qa_questions", [no_data(a, "qa_no_questions")])
     table = answers_table(a)
     blocks: list[Any] = [Text("qa_questions_intro")]
@@ -275,26 +283,26 @@ class Comparisons:
 
 def compare(a: Attitudes) -> Comparisons:
     """Every favourable share and single question by every breakdown; one Holm family."""
-    available = qn.breakdowns(a.dictionary)
+    available = breakdowns(a.dictionary)
     found = {role for role, _ in available}
-    absent = [role for role in qn.BREAKDOWN_ROLES if role not in found and role != qn.BREAKDOWN]
-    regional = a.region is not None and any(role == qn.BREAKDOWN_ROLES[0] for role, _ in available)
+    absent = [role for role in BREAKDOWN_ROLES if role not in found and role != BREAKDOWN]
+    regional = a.region is not None and any(role == BREAKDOWN_ROLES[0] for role, _ in available)
     if regional:
-        available = [(r, v) for r, v in available if r != qn.BREAKDOWN_ROLES[0]]
+        available = [(r, v) for r, v in available if r != BREAKDOWN_ROLES[0]]
     empty_tests = pd.DataFrame(columns=["variable", "p_value", "p_holm", "difference"])
     levels, tests = pd.DataFrame(), empty_tests
     question_levels, question_tests = pd.DataFrame(), empty_tests
-    favourable = a.rows(qn.ATTITUDE, "favourable")
-    names = qn.questions(a.dictionary)
+    favourable = a.rows(ATTITUDE, "favourable")
+    names = questions(a.dictionary)
     if a.usable and available:
         families = []
         if len(favourable):
-            levels, tests = qn.compare_all(a.design, favourable, available, alpha=a.alpha_level)
+            levels, tests = compare_all(a.design, favourable, available, alpha=a.alpha_level)
             families.append(tests)
         if names:
-            question_levels, question_tests = qn.compare_questions(a.design, a.dictionary, names, available)
+            question_levels, question_tests = compare_questions(a.design, a.dictionary, names, available)
             families.append(question_tests)
-        adjusted = qn.holm_family(families, alpha=a.alpha_level)
+        adjusted = holm_family(families, alpha=a.alpha_level)
         if len(favourable):
             tests = adjusted.pop(0)
         if names:
@@ -335,7 +343,7 @@ def differences_section(a: Attitudes, c: Comparisons, models: pd.DataFrame, disc
         return Section("differences", "qa_differences", blocks + [Text("qa_no_breakdowns")])
     if len(c.tests):
         blocks += _battery_differences(a, c, models, disclosure)
-    elif not qn.questions(a.dictionary):
+    elif not questions(a.dictionary):
         blocks.append(Text("qa_no_attitude"))
     if len(c.question_tests):
         blocks += _question_differences(a, c, disclosure)
@@ -390,7 +398,7 @@ def _question_differences(a: Attitudes, c: Comparisons, disclosure: Disclosure) 
     frame.insert(0, "question", [a.label(q) for q in levels["question"]])
     frame.insert(3, "answer", [a.code(q, v) for q, v in zip(levels["question"], levels["answer"])])
     for question, part in c.question_tests.groupby("question", sort=False):
-        scores = qn.answer_scores(a.dictionary, question)
+        scores = answer_scores(a.dictionary, question)
         top_answer = max(scores, key=scores.get)  # the answer at the top of the declared order
         for row in part[part["difference"]].itertuples():
             mask = ((levels["question"] == question) & (levels["variable"] == row.variable)
@@ -421,9 +429,9 @@ def _question_differences(a: Attitudes, c: Comparisons, disclosure: Disclosure) 
 
 def predictors(a: Attitudes) -> list[str]:
     """The model's characteristics (roles in ``PREDICTOR_ROLES``; no stratum in a regional edition)."""
-    found = qn.breakdowns(a.dictionary, qn.PREDICTOR_ROLES)
+    found = breakdowns(a.dictionary, PREDICTOR_ROLES)
     if a.region is not None:
-        found = [(r, v) for r, v in found if r != qn.PREDICTOR_ROLES[-1]]
+        found = [(r, v) for r, v in found if r != PREDICTOR_ROLES[-1]]
     return [v for _, v in found]
 
 
@@ -435,22 +443,22 @@ def models(a: Attitudes, disclosure: Disclosure) -> tuple[pd.DataFrame, list[str
     parts, skipped = [], []
     if not (a.usable and names):
         return pd.DataFrame(), skipped
-    for row in a.rows(qn.ATTITUDE, "index").itertuples():
-        coefficients = qn.index_model(a.design, a.dictionary, row.indicator, names)
+    for row in a.rows(ATTITUDE, "index").itertuples():
+        coefficients = index_model(a.design, a.dictionary, row.indicator, names)
         if len(coefficients) == 0 or not disclosure.allows(coefficients["n"].iloc[0]):
             skipped.append(row.battery)
             continue
         parts.append(coefficients.assign(battery=row.battery))
     if not parts:
         return pd.DataFrame(), skipped
-    (table,) = qn.holm_family([pd.concat(parts, ignore_index=True)], alpha=a.alpha_level)
+    (table,) = holm_family([pd.concat(parts, ignore_index=True)], alpha=a.alpha_level)
     return table, skipped
 
 
 def determinants_section(a: Attitudes, fitted: pd.DataFrame, skipped: list[str]) -> Section:
     """Who holds more accepting views, other things equal (exploratory, Holm-adjusted)."""
     names = predictors(a)
-    if not (a.usable and len(a.rows(qn.ATTITUDE, "index")) and names):
+    if not (a.usable and len(a.rows(ATTITUDE, "index")) and names):
         return Section("determinants", "qa_determinants", [no_data(a, "qa_no_model")])
     blocks: list[Any] = [Text("qa_determinants_intro", {"predictors": ", ".join(map(a.label, names)),
                                                         "alpha": a.alpha_level})]
@@ -509,7 +517,7 @@ def findings_section(a: Attitudes, c: Comparisons, fitted: pd.DataFrame, disclos
             blocks.append(Finding(_favourable_key(row.favourable_low, row.favourable_high), "acceptance", {
                 "group": row.battery, "share": row.favourable, "low": row.favourable_low,
                 "high": row.favourable_high}))
-    distance = a.estimates[a.estimates["kind"] == qn.SOCIAL_DISTANCE]
+    distance = a.estimates[a.estimates["kind"] == SOCIAL_DISTANCE]
     if len(distance):
         ends = _extremes(_share_table(distance), "share", disclosure)
         if ends is not None:

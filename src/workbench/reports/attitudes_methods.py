@@ -15,7 +15,11 @@ import pandas as pd
 from workbench import study_facts
 from workbench.disclosure import Disclosure
 from workbench.reports.sections import Chart, Section, Table, Text
-from workbench.survey import questionnaire as qn
+from workbench.survey.battery_reliability import alpha_quality, reliability, weak_items
+from workbench.survey.design_description import design_summary, margin_table, weight_summary
+from workbench.survey.indicator_estimates import nonresponse_shares
+from workbench.survey.instrument import ATTITUDE, batteries, role_variable
+from workbench.survey.labels import variable_label, with_labels
 
 if TYPE_CHECKING:
     from workbench.reports.attitudes import Attitudes
@@ -36,7 +40,7 @@ def weighting_section(a: Attitudes, disclosure: Disclosure) -> Section:
                                             "n": int(len(a.prepared.design.data))})]
     if not a.usable:
         return Section("weighting", "qa_weighting", blocks + [Text("qa_section_no_data")], part="methods")
-    info = qn.design_summary(a.design, a.dictionary, a.language)
+    info = design_summary(a.design, a.dictionary, a.language)
     blocks.append(Text("qa_design" if info["clustered"] else "qa_design_unclustered", {
         "n": info["n"], "psus": info["psus"], "strata": info["strata"],
         "cluster": info["cluster_label"] or Text("qa_none"), "stratum": info["stratum_label"] or Text("qa_none"),
@@ -50,7 +54,7 @@ def weighting_section(a: Attitudes, disclosure: Disclosure) -> Section:
         blocks += _raking(a, disclosure)
     else:
         blocks.append(Text("qa_not_raked"))
-    weights = qn.weight_summary(a.base, a.design)
+    weights = weight_summary(a.base, a.design)
     stat = weights.set_index("statistic")["after" if a.prepared.raked else "before"]
     blocks.append(Text("qa_weights_reading", {"low": stat["min"], "high": stat["max"], "ratio": stat["max_min_ratio"],
                                               "kish": stat["kish_deff"], "n": int(stat["n"]),
@@ -75,7 +79,7 @@ def weighting_section(a: Attitudes, disclosure: Disclosure) -> Section:
 def respondents_by_region(a: Attitudes) -> pd.DataFrame | None:
     """Respondents (unweighted, every interview) by stratum, from ``study_facts`` (the one source
     that 00 and 10 use too), strata named in the report language; None without a stratum."""
-    stratum = qn.role_variable(a.dictionary, "stratum")
+    stratum = role_variable(a.dictionary, "stratum")
     if stratum is None:
         return None
     table = study_facts.respondents_by_region(a.study, dataset=a.name)
@@ -96,7 +100,7 @@ def _raking(a: Attitudes, disclosure: Disclosure) -> list[Any]:
     dictionary, language = a.dictionary, a.language
 
     def joined(variables: Any) -> str:
-        return " × ".join(qn.variable_label(dictionary, v, language) for v in variables)
+        return " × ".join(variable_label(dictionary, v, language) for v in variables)
 
     used = [joined(row.variables) for row in plan.itertuples() if row.status != "dropped"]
     blocks: list[Any] = [Text("qa_raked", {"used": "; ".join(dict.fromkeys(used))})]
@@ -114,7 +118,7 @@ def _raking(a: Attitudes, disclosure: Disclosure) -> list[Any]:
                                                      "variables": joined(piece.variables)}))
     if a.region is not None:
         blocks.append(Text("qa_weighting_national", {"region": region_label(a)}))
-    cells = qn.margin_table(a.prepared, language).rename(columns={"n": "respondents"})
+    cells = margin_table(a.prepared, language).rename(columns={"n": "respondents"})
     shown = cells[~disclosure.too_few(cells["respondents"])]
     if len(shown):
         gaps = (shown["before"] - shown["population"]).abs()
@@ -129,7 +133,7 @@ def _raking(a: Attitudes, disclosure: Disclosure) -> list[Any]:
 
 def scales_section(a: Attitudes, disclosure: Disclosure) -> Section:
     """Cronbach's alpha of each attitude battery and its item statistics."""
-    found = qn.batteries(a.dictionary, kind=qn.ATTITUDE)
+    found = batteries(a.dictionary, kind=ATTITUDE)
     if not (a.usable and found):
         return Section("scales", "qa_scales", [no_data(a, "qa_no_attitude")], part="methods")
     blocks: list[Any] = [Text("qa_scales_intro")]
@@ -139,7 +143,7 @@ def scales_section(a: Attitudes, disclosure: Disclosure) -> Section:
         if len(battery.items) < 2:
             blocks.append(Text("qa_alpha_one_item", {"group": group}))
             continue
-        summary, items = qn.reliability(a.design, a.dictionary, battery)
+        summary, items = reliability(a.design, a.dictionary, battery)
         summaries.append({"battery": group, "items": summary["items"], "reversed_items": len(battery.reversed_items),
                           "alpha": summary["alpha"], "respondents_complete": summary["n"],
                           "respondents_incomplete": summary["n_missing"]})
@@ -151,10 +155,10 @@ def scales_section(a: Attitudes, disclosure: Disclosure) -> Section:
             "alpha_deleted": items["alpha_if_deleted"].to_numpy(float),
             "respondents_complete": items["n"].astype(int).to_numpy()}))
         if disclosure.allows(summary["n"]):
-            blocks.append(Text(f"qa_alpha_{qn.alpha_quality(summary['alpha'])}", {
+            blocks.append(Text(f"qa_alpha_{alpha_quality(summary['alpha'])}", {
                 "group": group, "alpha": summary["alpha"], "items": summary["items"],
                 "reversed": len(battery.reversed_items), "n": summary["n"]}))
-            for row in qn.weak_items(items, summary["alpha"]).itertuples():
+            for row in weak_items(items, summary["alpha"]).itertuples():
                 blocks.append(Text("qa_alpha_weak_item", {"item": a.dictionary.label(row.item, a.language),
                                                           "alpha": row.alpha_if_deleted}))
     if summaries:
@@ -167,11 +171,11 @@ def scales_section(a: Attitudes, disclosure: Disclosure) -> Section:
 
 def nonresponse_section(a: Attitudes, disclosure: Disclosure) -> Section:
     """Weighted shares of each declared non-answer ("don't know", refused) per question."""
-    items = [item for battery in qn.batteries(a.dictionary) for item in battery.items]
+    items = [item for battery in batteries(a.dictionary) for item in battery.items]
     if not (a.usable and items and a.dictionary.missing_codes):
         blocks: list[Any] = [no_data(a, "qa_no_missing_codes")]
     else:
-        shares = qn.with_labels(qn.nonresponse_shares(a.design, a.dictionary, items), a.dictionary, a.language)
+        shares = with_labels(nonresponse_shares(a.design, a.dictionary, items), a.dictionary, a.language)
         labels = {code: label[a.language] for code, label in a.dictionary.missing_codes.items()}
         blocks = []
         if len(shares) and disclosure.allows(shares["n"].iloc[0]):

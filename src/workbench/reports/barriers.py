@@ -23,7 +23,8 @@ from workbench.qualitative.corpus import Corpus
 from workbench.reports.sections import Finding, Section, Table, Text
 from workbench.schemas import DataDictionary
 from workbench.study import Study
-from workbench.survey import questionnaire as qn
+from workbench.survey.instrument import positive_codes
+from workbench.survey.labels import counted_answers
 
 REPORT = "10_barriers_to_reintegration"
 #: strengths a recommendation may be acted on without further evidence
@@ -55,9 +56,9 @@ def public_text(estimate: pd.Series, dictionary: DataDictionary, language: str) 
               "high": float(estimate["ci_high"])}
     if estimate["statistic"] == "favourable":
         return Text("br_public_battery_f", {**values, "battery": dictionary.label(estimate["battery"], language)})
-    codes = qn.positive_codes(dictionary, estimate["variable"])
+    codes = positive_codes(dictionary, estimate["variable"])
     return Text("br_public_item_f", {**values, "item": dictionary.label(estimate["variable"], language),
-                                     "counted": qn.counted_answers(dictionary, estimate["variable"], codes, language)})
+                                     "counted": counted_answers(dictionary, estimate["variable"], codes, language)})
 
 
 def headline_text(row: pd.Series | dict, survey: pd.DataFrame, dictionary: DataDictionary, language: str,

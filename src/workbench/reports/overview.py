@@ -17,7 +17,8 @@ from workbench.errors import WorkbenchError
 from workbench.regions import dictionary_region_codes
 from workbench.reports.sections import Chart, Finding, Section, Table, Text
 from workbench.study import Study
-from workbench.survey import questionnaire as qn
+from workbench.survey.labels import variable_label
+from workbench.survey.study_datasets import find_survey
 
 REPORT = "00_data_overview"
 
@@ -51,7 +52,7 @@ def datasets_section(study: Study, language: str = "en") -> Section:
 def survey_name(study: Study, survey: str | None) -> str | None:
     """The survey dataset (the ``survey`` parameter, else found by its roles), or None."""
     try:
-        return qn.find_survey(study, survey)
+        return find_survey(study, survey)
     except WorkbenchError:
         if survey is not None:
             raise  # a named dataset that does not exist is the user's error
@@ -82,7 +83,7 @@ def sample_section(study: Study, name: str | None, region: Any, language: str) -
         blocks.append(Text("overview_no_breakdowns"))
     stratum = overview.role_variable(dictionary, "stratum", False)
     for _, column in found:
-        label = qn.variable_label(dictionary, column, language)
+        label = variable_label(dictionary, column, language)
         if column == stratum:  # a shared fact (00, 01, 10): counted by its one source
             counts, table = region_counts(study, name, region, language), "respondents_by_region"
         else:
