@@ -214,3 +214,65 @@ def test_a_region_edition_does_not_compare_with_the_national_published_figure(st
     officers = study.read("training_participants").query("role == 'officer'")
     osh = officers["region"] == 6  # code 6 = "Osh" in the demo dictionary, "Osh oblast" in workbench.regions
     assert 0 < len(data.officers) == int(osh.sum())
+
+
+def _chart(sections: list, name: str) -> Chart:
+    return next(b for s in sections for b in s.blocks if isinstance(b, Chart) and b.name == name)
+
+
+def test_each_standard_per_quarter_is_met_over_applicable(study: Study, sections: list) -> None:
+    """Oracle: pandas counts on the raw internal reviews, per calendar quarter and standard
+    (codes 1 = met, 0 = not met; anything else not applicable)."""
+    data = programme.supervision_data(study)
+    chart = _chart(sections, "over-time-by-standard")
+    assert chart.kind == "lines" and chart.count == "n_applicable" and chart.meaning == "group"
+    names = programme._standard_names(study, data.standards, "en")
+    quarter = pd.to_datetime(data.internal["review_date"]).dt.to_period("Q").astype(str)
+    long = data.internal.assign(quarter=quarter).melt(id_vars=["quarter"], value_vars=data.standards,
+                                                      var_name="standard", value_name="code")
+    long = long[long["code"].isin([0, 1])]
+    truth = long.groupby(["quarter", "standard"])["code"].agg(["sum", "size"]).reset_index()
+    truth["checklist_standard"] = truth["standard"].map(names)
+    got = chart.frame.assign(quarter=chart.frame["quarter"].astype(str))
+    merged = got.merge(truth, on=["quarter", "checklist_standard"], validate="one_to_one")
+    assert len(merged) == len(got) == len(truth)
+    assert (merged["n_applicable"] == merged["size"]).all()
+    assert np.allclose(merged["share_met"], merged["sum"] / merged["size"])
+
+
+def test_threshold_and_improvement_lines_are_drawn_where_the_report_sets_them(sections: list) -> None:
+    """Property: the compliance charts carry the threshold (80%), the score-change chart the
+    line between 'not improved' and 'improved by MIN_GAIN'; the drawn figure has the line at
+    that place (percent scale on shares) with its label in the report language."""
+    from workbench.reporting.sections import _chart as render_chart
+
+    report = mock.Mock(language="ru", t=lambda key, **values: key)
+    report.tables.disclosure = Disclosure(10)
+    for name in ("by-standard", "over-time", "over-time-by-standard", "offices"):
+        chart = _chart(sections, name)
+        assert [(r.value, r.on) for r in chart.references] == [(programme.THRESHOLD, "y")], name
+        figure = render_chart(chart, report)
+        (shape,) = figure.layout.shapes
+        along = ("x0", "x1") if chart.kind == "forest" else ("y0", "y1")  # forest: the share is horizontal
+        assert [shape[a] for a in along] == [100 * programme.THRESHOLD] * 2, name
+        assert figure.layout.annotations[0].text == "порог 80\u00a0%"
+    change = _chart(sections, "score-change")
+    (line,) = change.references
+    assert (line.value, line.on) == (programme.MIN_GAIN - 0.5, "x")
+    figure = render_chart(change, report)
+    assert figure.layout.shapes[0].x0 == programme.MIN_GAIN - 0.5
+
+
+def test_item_tests_are_holm_adjusted_as_one_family(sections: list) -> None:
+    # Oracle: Holm (1979) by hand on the table's own McNemar p-values (sort, multiply the k-th
+    # smallest by m - k + 1, running maximum, cap at 1); the finding counts the items that
+    # improved with an adjusted p-value below 0.05
+    table = next(b for s in sections for b in s.blocks if isinstance(b, Table) and b.name == "item-mcnemar").frame
+    p = table["mcnemar_p"].to_numpy(float)
+    order = np.argsort(p, kind="stable")
+    expected = np.empty(len(p))
+    expected[order] = np.minimum(np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order]), 1.0)
+    np.testing.assert_allclose(table["mcnemar_p_holm"].to_numpy(float), expected)
+    improved = int(((table["post_correct"] > table["pre_correct"]) & (table["mcnemar_p_holm"] < 0.05)).sum())
+    result = next(b for s in sections for b in s.blocks if isinstance(b, Text) and b.key == "pm_mcnemar_result")
+    assert result.values["k"] == improved and result.values["m"] == len(p)

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
 from workbench import programme as pg
 from workbench import study_facts
 from workbench.agreement import agreement_band
 from workbench.disclosure import Disclosure
 from workbench.overview import filter_region
-from workbench.reports.sections import Chart, Finding, Section, Table, Text
+from workbench.reports.sections import Chart, Finding, Reference, Section, Table, Text
 from workbench.study import Study
+from workbench.survey.comparisons import holm
 
 REPORT = "07_programme_monitoring"
 #: points a post-test must gain over the pre-test for an officer to count as "improved"
@@ -101,7 +101,7 @@ def _labels(study: Study, dataset: str, column: str, language: str) -> dict[Any,
 
 
 def training_section(data: Training, study: Study, disclosure: Disclosure, language: str,
-                     region: Any = None) -> Section:
+                     region: Any = None, min_gain: float = MIN_GAIN) -> Section:
     """Who was trained, the share of officers who improved (in the national edition against
     the published national figure), the scores."""
     improved = pg.share_improved(data.scores, language=language).iloc[0]
@@ -144,7 +144,8 @@ def training_section(data: Training, study: Study, disclosure: Disclosure, langu
     changes = paired.groupby("change").size().rename("officers_changed").reset_index()
     changes = changes.rename(columns={"change": "score_change"})
     blocks.append(Chart("score-change", "bars", changes, x="score_change", y="officers_changed",
-                        title_key="pm_change_chart", count="officers_changed"))
+                        title_key="pm_change_chart", count="officers_changed",
+                        references=(Reference(min_gain - 0.5, "pm_improved_line", on="x", values={"gain": min_gain}),)))
     return Section("training", "pm_training", blocks)
 
 
@@ -176,9 +177,8 @@ def items_section(data: Training, study: Study, disclosure: Disclosure, language
     dictionary = study.dictionary("training_tests")
     names = {item: dictionary.label(item, language) for item in data.items}
     mcnemar = pg.item_mcnemar(data.officer_tests, data.items)
-    holm = multipletests(mcnemar["p_value"], alpha=alpha, method="holm") if len(mcnemar) else ([], [])
-    mcnemar["p_holm"] = holm[1]
-    better = int(((mcnemar["post_correct"] > mcnemar["pre_correct"]) & pd.Series(holm[0], dtype=bool).to_numpy()).sum())
+    mcnemar["p_holm"] = holm(mcnemar["p_value"])
+    better = int(((mcnemar["post_correct"] > mcnemar["pre_correct"]) & (mcnemar["p_holm"] < alpha)).sum())
     blocks: list[Any] = [Text("pm_mcnemar_explain")]
     if disclosure.allows(int(data.scores["has_post"].sum())):
         blocks.append(Text("pm_mcnemar_result", {"k": better, "m": len(data.items), "alpha": alpha}))
@@ -326,18 +326,32 @@ def standards_section(data: Supervision, study: Study, disclosure: Disclosure, l
                         decimals={**MET_DECIMALS, "n_applicable": 0, "n_met": 0}, note=Text("pm_share_met_definition")))
     blocks.append(Chart("by-standard", "forest", by_standard[by_standard["standard"] != "ALL"].sort_values("share_met"),
                         x="checklist_standard", y="share_met", low="met_low", high="met_high", count="n_applicable",
-                        percent=True, title_key="pm_by_standard_chart"))
+                        percent=True, title_key="pm_by_standard_chart", references=_threshold_line(threshold)))
     return [supervision, Section("standards", "pm_by_standard_heading", blocks)]
 
 
-def over_time_section(data: Supervision) -> Section:
-    """The pooled share of standards met per quarter, with office-clustered intervals."""
+def _threshold_line(threshold: float) -> tuple[Reference, ...]:
+    """The line of the compliance threshold on a chart of shares met."""
+    return (Reference(threshold, "pm_threshold_line", values={"threshold": threshold}),)
+
+
+def over_time_section(data: Supervision, study: Study, language: str, threshold: float = THRESHOLD) -> Section:
+    """The pooled share of standards met per quarter, with office-clustered intervals, and each
+    standard's share per quarter (quarters with too few applicable checks not drawn)."""
     over_time = _met(pg.compliance_over_time(data.internal, data.standards, cluster=OFFICE_CLUSTER))
-    pooled = over_time[over_time["standard"] == "ALL"].rename(columns={"period": "quarter"})
+    over_time = over_time.rename(columns={"period": "quarter"})
+    pooled = over_time[over_time["standard"] == "ALL"]
     table = pooled[["quarter", "n_reviews", "n_applicable", "n_met", "share_met", "met_low", "met_high"]]
+    names = _standard_names(study, data.standards, language)
+    single = over_time[over_time["standard"] != "ALL"]
+    single = single.assign(checklist_standard=single["standard"].map(names))
     return Section("over-time", "pm_over_time_heading", [
         Chart("over-time", "interval", table, x="quarter", y="share_met", low="met_low", high="met_high",
-              count="n_applicable", percent=True, title_key="pm_over_time_chart"),
+              count="n_applicable", percent=True, title_key="pm_over_time_pooled_chart",
+              references=_threshold_line(threshold)),
+        Chart("over-time-by-standard", "lines", single[["quarter", "checklist_standard", "share_met", "n_applicable"]],
+              x="quarter", y="share_met", color="checklist_standard", meaning="group", count="n_applicable",
+              percent=True, title_key="pm_over_time_standards_chart", references=_threshold_line(threshold)),
         Table("over-time", "pm_over_time_table", table, count="n_applicable", labels=("quarter",),
               percent=("share_met", "met_low", "met_high"),
               decimals={**MET_DECIMALS, "n_reviews": 0, "n_applicable": 0, "n_met": 0})])
@@ -372,7 +386,8 @@ def offices_section(data: Supervision, study: Study, language: str, threshold: f
     blocks.append(Table("offices-below", "pm_below_table", below, title_values={"threshold": threshold},
                         note=Text("pm_below_definition"), **options))
     blocks.append(Chart("offices", "bars", reviewed.sort_values("share_met"), x="probation_office", y="share_met",
-                        low="met_low", high="met_high", count="n_reviews", percent=True, title_key="pm_offices_chart"))
+                        low="met_low", high="met_high", count="n_reviews", percent=True, title_key="pm_offices_chart",
+                        references=_threshold_line(threshold)))
     blocks.append(Table("offices", "pm_offices_table", table.sort_values(["region", "probation_office"]), **options))
     return Section("offices", "pm_offices_heading", blocks)
 
@@ -588,11 +603,13 @@ def sections(study: Study, region: Any = None, language: str = "en", disclosure:
     training = training_data(study, region, min_gain)
     supervision = supervision_data(study, region)
     return [findings_section(training, supervision, study, region, disclosure, threshold, last_year),
-            training_section(training, study, disclosure, language, region), paired_section(training, disclosure),
+            training_section(training, study, disclosure, language, region, min_gain),
+            paired_section(training, disclosure),
             items_section(training, study, disclosure, language), results_by_section(training, study, language),
             trainers_section(training, disclosure),
             *standards_section(supervision, study, disclosure, language, threshold),
-            over_time_section(supervision), offices_section(supervision, study, language, threshold),
+            over_time_section(supervision, study, language, threshold),
+            offices_section(supervision, study, language, threshold),
             agreement_section(supervision, study, disclosure, language),
             *facts_section(study, region, disclosure, language, first_year, last_year),
             methods_section(training, supervision, study, language)]
