@@ -353,14 +353,30 @@ def diff_table(a: Table, b: Table, language: str = "en") -> TableDiff:
                      a.columns != b.columns)
 
 
-def _same_figure(x: Any, y: Any) -> bool:
+def _same_figure(x: Any, y: Any, language: str = "en") -> bool:
+    """Same recorded value: numbers equal to 1e-9, or a number and the text it was shown as
+    (an older build recorded "11.5%" or "1 001" where a newer one records 0.1153 or 1001)."""
     if isinstance(x, (int, float)) and isinstance(y, (int, float)):
         return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
-    return x == y
+    if isinstance(x, str) and isinstance(y, str):
+        return x == y or same_value(x, y, language) and bool(numbers(x, language))
+    number, text = (x, y) if isinstance(x, (int, float)) else (y, x)
+    if not isinstance(number, (int, float)) or not isinstance(text, str):
+        return x == y
+    shown = numbers(text, language)
+    if len(shown) != 1:
+        return False
+    value, places = shown[0]
+    if re.match(r"\s*[<≤]", text):  # "< 0.001" for a p-value of 2e-25
+        return abs(number) <= value
+    scaled = [number, number * 100] if "%" in text else [number]
+    return any(math.isclose(round(v, places), value, abs_tol=0.5 * 10 ** -places) for v in scaled)
 
 
-def diff_figures(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """Recorded figures matched by identifier, then by table | row | column when that is unique."""
+def diff_figures(before: dict[str, Any], after: dict[str, Any], language: str = "en") -> dict[str, Any]:
+    """Recorded figures matched by identifier, then by table | row | column when that is unique;
+    ``changed`` lists those whose value changed, ``reformatted`` counts those only recorded
+    differently (a number against the text it is shown as)."""
     pairs = [(i, i) for i in before if i in after]
     rest_a = [i for i in before if i not in after]
     rest_b = [i for i in after if i not in before]
@@ -380,15 +396,17 @@ def diff_figures(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any
     matched_a = {a for a, _ in pairs}
     matched_b = {b for _, b in pairs}
     changed = [(a, before[a]["value"], after[b]["value"]) for a, b in pairs
-               if not _same_figure(before[a]["value"], after[b]["value"])]
+               if not _same_figure(before[a]["value"], after[b]["value"], language)]
+    reformatted = sum(before[a]["value"] != after[b]["value"] for a, b in pairs) - len(changed)
     return {"before": len(before), "after": len(after), "matched": len(pairs), "changed": changed,
+            "reformatted": reformatted,
             "only_before": [i for i in before if i not in matched_a],
             "only_after": [i for i in after if i not in matched_b]}
 
 
 _YEAR_GROUPED = re.compile(rf"(?<![\d{SPACES}])(?:1[{SPACES}]9|2[{SPACES}]0)\d{{2}}(?![\d{SPACES}])")
-_YEAR_WORDS = re.compile(r"(?i)year|price|год|цен|\bг\.")
-_PRICE = re.compile(r"(?i)\s*(?:price|цен)")
+_YEAR_WORDS = re.compile(r"(?i)\b(?:years?|prices?|год[ауе]?|цен[ыа]?|ценах)\b")  # before the number
+_PRICE = re.compile(r"(?i)[\s\u00a0]*(?:prices?\b|цен|г\.|год)")  # after it: "2 024 prices", "2 024 г."
 _P_ZERO = re.compile(r"\bp\s*[=<]\s*0[.,]0{3,}\b|\b0[.,]0000\b")
 _P_COLUMN = re.compile(r"(?i)(?:^|[\s(])(?:p|p-value|p-значение|p adj\w*)(?:$|[\s),])")
 
@@ -450,9 +468,10 @@ def compare(before: Report, after: Report, max_items: int = 12) -> list[str]:
                f"{len(numbers_changed)}; reformatted only: {sum(d.reformatted for d in diffs)}")
     out.append(f"- charts: {len(before.charts)} → {len(after.charts)}")
     if before.figures is not None or after.figures is not None:
-        f = diff_figures(before.figures or {}, after.figures or {})
+        f = diff_figures(before.figures or {}, after.figures or {}, language)
         out.append(f"- recorded figures: {f['before']} → {f['after']} ({f['matched']} matched, "
-                   f"{len(f['changed'])} changed value, {len(f['only_before'])} only before, "
+                   f"{len(f['changed'])} changed value, {f['reformatted']} recorded differently only, "
+                   f"{len(f['only_before'])} only before, "
                    f"{len(f['only_after'])} only after)")
     else:
         f = None

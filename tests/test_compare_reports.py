@@ -147,6 +147,25 @@ def test_figures_matched_by_place_when_the_section_moved():
     assert result["matched"] == 3
     assert result["changed"] == [("weights | Respondents by region | Osh | Respondents", 120, 125)]
     assert result["only_before"] == [] and result["only_after"] == []
+    assert result["reformatted"] == 0
+
+
+@pytest.mark.parametrize("old, new, same", [
+    ("11.5%", 0.11526, True),  # an older build recorded the shown text, a newer one the number
+    (f"1{NNBSP}001", 1001, True),
+    ("84", 84, True),
+    ("< 0.001", 2.2e-25, True),
+    ("< 0.001", 0.002, False),
+    ("3.8", 3.774, True),
+    ("3.8", 3.85, False),
+    ("11.5%", 0.125, False),
+    ("0,52", 0.523, True),  # Russian edition
+    (0.5, 0.5 + 1e-12, True),
+    (0.5, 0.51, False),
+])
+def test_recorded_figures_shown_text_against_number(old, new, same):
+    language = "ru" if old == "0,52" else "en"
+    assert compare_reports._same_figure(old, new, language) is same
 
 
 def test_hygiene_finds_what_a_reader_should_not_see(folders):
@@ -162,6 +181,20 @@ def test_hygiene_finds_what_a_reader_should_not_see(folders):
     assert all(not lines for lines in clean.values())
 
 
+@pytest.mark.parametrize("line, year", [
+    (f"Price year: 2{NNBSP}024", True),
+    (f"в ценах 2{NNBSP}024", True),
+    (f"2{NNBSP}024 г.", True),
+    (f"Изменения уровня между последовательными оценками | Низкий: 2{NNBSP}026", False),  # "оценками" is no price
+    (f"около 1{NNBSP}962 в год", False),  # a count per year
+    (f"центр в г. Бишкек: 2{NNBSP}035", False),
+    ("Price year: 2024", False),  # not grouped: fine
+])
+def test_grouped_years_only_near_a_word_for_year(line, year):
+    report = compare_reports.Report(lines=[line])
+    assert bool(compare_reports.hygiene(report)["year grouped (2 024)"]) is year
+
+
 def test_markdown_summary(folders):
     before, after = folders
     text = compare_reports.compare_folders(before, after)
@@ -172,7 +205,8 @@ def test_markdown_summary(folders):
     assert ("- tables: 3 → 2 (2 matched, 2 changed, +0 added, −1 removed); cells whose numbers changed value: 1; "
             "reformatted only: 3") in text
     assert "  - `Respondents by region` | `Osh` | `Respondents`: `120` → `125`" in text
-    assert "- recorded figures: 3 → 3 (3 matched, 1 changed value, 0 only before, 0 only after)" in text
+    assert ("- recorded figures: 3 → 3 (3 matched, 1 changed value, 0 recorded differently only, 0 only before, "
+            "0 only after)") in text
     assert "- charts: 1 → 0" in text and "  - `Risk by level`" in text
     assert "- title: `Notebook` → `Public attitudes`" in text
 
