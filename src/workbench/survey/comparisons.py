@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from statsmodels.stats.multitest import multipletests
 
 from workbench.schemas import DataDictionary
 from workbench.survey.design import SurveyDesign
@@ -141,14 +142,13 @@ def holm_family(tests: Sequence[pd.DataFrame], alpha: float = 0.05) -> list[pd.D
 
 
 def holm(p_values: Sequence[float]) -> np.ndarray:
-    """Holm-adjusted p-values (family-wise error), NaN kept as NaN (Holm 1979)."""
+    """Holm-adjusted p-values (family-wise error; Holm 1979), by statsmodels' ``multipletests``.
+
+    The package's one Holm adjustment. A NaN p-value (a test that could not be run) is kept as
+    NaN and does not count in the family; statsmodels alone would count it and return NaN."""
     p = np.asarray(p_values, dtype=float)
     out = np.full(len(p), np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    if len(ok) == 0:
-        return out
-    order = ok[np.argsort(p[ok], kind="stable")]
-    m = len(order)
-    adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
-    out[order] = np.minimum(adjusted, 1.0)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
     return out
