@@ -26,8 +26,9 @@ from workbench.survey.labels import code_label, level_labels
 SAMPLE_ROLES = ("stratum", "sex", "age_group", "urban_rural", "breakdown")
 
 
-def dataset_summary(study: Study) -> pd.DataFrame:
-    """One row per dataset: file, format, records, variables, error count, description."""
+def dataset_summary(study: Study, language: str = "en") -> pd.DataFrame:
+    """One row per dataset: file, format, records, variables, error count, description (in
+    ``language`` where study.yaml gives one, else in English)."""
     rows = []
     for name, entry in study.datasets.items():
         typed, problems = study.check(name)
@@ -40,20 +41,21 @@ def dataset_summary(study: Study) -> pd.DataFrame:
             "variables": None if typed is None else typed.shape[1],
             "errors": errors,
             "tabular": entry.format in TABULAR_FORMATS,
-            "description": entry.description,
+            "description": entry.description_in(language),
         })
     return pd.DataFrame(rows)
 
 
 def dataset_title(study: Study, name: str, language: str = "en") -> str:
     """A dataset as a reader names it: its dictionary's title in ``language``, else its
-    study.yaml description, else its name (reports show no raw dataset names where a title exists)."""
+    study.yaml description in ``language``, else the dictionary's English title, else the English
+    description, else its name (reports show no raw dataset names where a title exists)."""
     entry = study.datasets[name]
-    if entry.dictionary is not None:
-        title = study.dictionary(name).title
-        if title.get(language) and title[language] != name:
-            return title[language]
-    return entry.description or name
+    title = study.dictionary(name).title if entry.dictionary is not None else {}
+    for text in (title.get(language), entry.descriptions.get(language), title.get("en"), entry.description):
+        if text and text != name:
+            return text
+    return name
 
 
 def role_variable(dictionary: DataDictionary, role: str, required: bool = True) -> str | None:

@@ -43,23 +43,29 @@ class Dataset:
     delimiter: str = ","
     decimal: str = "."
     sheet: str | int = 0
-    description: str = ""
+    description: str = ""  # in English (or the one text given)
     model: str | None = None
     allow_outside: bool = False
     offsets: str = "auto"
+    descriptions: dict[str, str] = field(default_factory=dict)  # the description by report language
+
+    def description_in(self, language: str) -> str:
+        """The description in ``language`` (``description: {en: ..., ru: ...}``), else the English one."""
+        return self.descriptions.get(language, self.description)
 
 
-def _titles(raw: Any, file: str) -> dict[str, str]:
-    """study.yaml ``title``: one text, or one text per report language (``en`` required)."""
+def _titles(raw: Any, file: str, column: str = "title") -> dict[str, str]:
+    """A study.yaml text (``title``, a dataset's ``description``): one text, or one text per
+    report language (``en`` required)."""
     if isinstance(raw, dict):
         bad = [str(k) for k, v in raw.items() if k not in ("en", "ru") or not isinstance(v, str)]
         if bad or "en" not in raw:
-            raise WorkbenchError("title must be a text or a mapping of en/ru to texts", file=file, column="title",
-                                 value=raw, expected="title: {en: ..., ru: ...}")
+            raise WorkbenchError(f"{column} must be a text or a mapping of en/ru to texts", file=file, column=column,
+                                 value=raw, expected=f"{column}: {{en: ..., ru: ...}}")
         return {str(k): v for k, v in raw.items()}
     if isinstance(raw, (list, bool)) or raw is None:
-        raise WorkbenchError("title must be a text", file=file, column="title", value=raw,
-                             expected="title: My study, or title: {en: ..., ru: ...}")
+        raise WorkbenchError(f"{column} must be a text", file=file, column=column, value=raw,
+                             expected=f"{column}: one text, or {column}: {{en: ..., ru: ...}}")
     return {"en": str(raw)}
 
 
@@ -325,10 +331,11 @@ def _dataset(name: str, entry: dict[str, Any], root: Path, file: str) -> Dataset
                              value=allow_outside, expected="true or false")
     path = resolve_inside(root, entry["path"], allow_outside=allow_outside, file=file, where=f"dataset {name!r}",
                           column="path")
+    descriptions = _titles(entry.get("description") or "", file, f"datasets.{name}.description")
     return Dataset(name=name, path=path, format=fmt, dictionary=entry.get("dictionary"),
                    encoding=str(entry.get("encoding", "utf-8")), delimiter=str(entry.get("delimiter", ",")),
                    decimal=str(entry.get("decimal", ".")), sheet=entry.get("sheet", 0),
-                   description=str(entry.get("description", "")), model=entry.get("model"),
+                   description=descriptions["en"], descriptions=descriptions, model=entry.get("model"),
                    allow_outside=allow_outside, offsets=str(entry.get("offsets", "auto")))
 
 

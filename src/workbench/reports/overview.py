@@ -34,8 +34,8 @@ def intro(study: Study, language: str) -> Text | str:
 
 
 def datasets_section(study: Study, language: str = "en") -> Section:
-    """Every dataset (by its title) with its size and validation status."""
-    summary = overview.dataset_summary(study)
+    """Every dataset (by its title) with its size, validation status and description, in ``language``."""
+    summary = overview.dataset_summary(study, language)
     summary["dataset"] = [overview.dataset_title(study, name, language) for name in summary["dataset"]]
     errors = int(summary["errors"].sum())
     summary["status"] = [Text("status_valid") if e == 0 and tabular else Text("status_not_tabular") if e == 0
