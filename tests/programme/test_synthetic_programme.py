@@ -11,13 +11,16 @@ import yaml
 
 from workbench.programme import facts, supervision, training
 from workbench.study import Study
-from workbench.synthetic.programme import HEADER, write_programme
+from workbench.synthetic.programme import HEADER, write_programme, write_register
+from workbench.synthetic.risk import write_risk
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> tuple[Path, dict]:
     folder = tmp_path_factory.mktemp("programme_demo")
     entries = write_programme(folder, np.random.default_rng(7))
+    write_risk(folder, np.random.default_rng(9))  # the register holds the caseload's people (one world)
+    entries.update(write_register(folder, np.random.default_rng(7)))
     spec = {"title": "programme demo", "synthetic": True, "datasets": entries}
     (folder / "study.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
     return folder, entries
@@ -26,6 +29,8 @@ def demo(tmp_path_factory) -> tuple[Path, dict]:
 def test_same_seed_same_bytes(demo, tmp_path):
     folder, entries = demo
     write_programme(tmp_path, np.random.default_rng(7))
+    (tmp_path / "data" / "probation_clients.csv").write_bytes((folder / "data" / "probation_clients.csv").read_bytes())
+    write_register(tmp_path, np.random.default_rng(7))
     for entry in entries.values():
         assert (tmp_path / entry["path"]).read_bytes() == (folder / entry["path"]).read_bytes()
     other = tmp_path / "other"
@@ -72,3 +77,10 @@ def test_analyses_run_on_the_demo(demo):
     assert (agreement["n_pairs"] > 0).all()
     table = facts.facts_counts(study.read("ve_register"), "charged", ["year", "sex"])
     assert table["suppressed"].any()          # few women: small cells appear, as promised
+
+
+def test_the_register_needs_the_caseload_first(tmp_path):
+    from workbench.errors import WorkbenchError
+
+    with pytest.raises(WorkbenchError, match="probation_clients.csv"):
+        write_register(tmp_path, np.random.default_rng(7))
