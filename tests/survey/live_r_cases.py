@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from workbench.survey import SurveyDesign
 
 QUANTILES = (0.25, 0.5, 0.9)
+CHISQ_KEYS = ("F", "ndf", "ddf", "p_value", "pearson", "chisq_p_value")
 
 
 @dataclass
@@ -160,21 +160,12 @@ def _put_model(out: list, case: Case, prefix: str, result) -> None:
 
 
 def _put_quantiles(out: list, case: Case, d: SurveyDesign) -> None:
-    """Quantiles with Woodruff CIs. When the lower CDF limit falls below the weight share
-    of the smallest value, the workbench's bound is that smallest value (the smallest value
-    whose weighted CDF reaches the limit); R's ``qrule_math`` then returns the second
-    smallest (its ``last()`` falls back to position 1 and the weight test sends it to the
-    next value). There the R figures are checked against that rule instead."""
-    frame = d.quantile("y", list(QUANTILES))
-    values = np.sort(case.data["y"].dropna().to_numpy())
-    for j, row in enumerate(frame.itertuples(index=False)):
-        low, se = row.ci_low, row.se
-        if low == values[0]:
-            low = values[1]
-            se = (row.ci_high - low) / (2 * stats.t.ppf(0.975, row.df))
-        for key, value in (("estimate", row.estimate), ("se", se), ("ci_low", low),
-                           ("ci_high", row.ci_high)):
-            _put(out, case, f"quantile.{j}.{key}", value)
+    """Quantiles with Woodruff CIs under ``rule="R"``, R's code for ``qrule="math"``: it
+    differs from the default (the definition, the smallest value whose CDF reaches p) only
+    where a CDF limit falls below the smallest value's weight share, where R returns the
+    second smallest value; that happens for some lower CI limits of these cases."""
+    frame = d.quantile("y", list(QUANTILES), rule="R")
+    _put_frame(out, case, "quantile", frame, ("estimate", "se", "ci_low", "ci_high"))
 
 
 def _calibrated_values(out: list, case: Case, prefix: str, design: SurveyDesign) -> None:
@@ -207,14 +198,11 @@ def workbench_values(case: Case) -> list[tuple[str, str, float, float]]:
     _put_model(out, case, "glm_binomial", d.glm("b ~ x + C(c)", family="binomial"))
     _put_model(out, case, "olr", d.ordinal_logit("o ~ x + z"))
     test = d.crosstab("c", "k").test
-    for key in ("F", "ndf", "ddf", "p_value", "pearson", "chisq_p_value"):
+    for key in CHISQ_KEYS:
         _put(out, case, f"chisq.{key}", test[key])
-    # With missing values R scales Pearson's X^2 by every row (missing ones too) and takes
-    # ddf from the whole design; the workbench uses the valid cases and the PSUs holding
-    # them (as its other domain estimates). F, ndf and the first-order p-value do not
-    # depend on either choice, and are compared.
+    # g has missing values: its rows stay in the design as out-of-domain rows (R's rule)
     test = d.crosstab("g", "c").test
-    for key in ("F", "ndf", "chisq_p_value"):
+    for key in CHISQ_KEYS:
         _put(out, case, f"chisq_missing.{key}", test[key])
     _calibrated_values(out, case, "post", d.poststratify("c", case.post))
     raked = d.rake({"c": case.post, "k": case.rake_k}, variance="R", tolerance=1e-14,
@@ -276,6 +264,16 @@ put_model <- function(case, key, model) {
     put(case, paste0(key, ".", j - 1, ".se"), s[j])
   }
 }
+put_chisq <- function(case, key, formula, d) {
+  f <- svychisq(formula, d)
+  put(case, paste0(key, ".F"), f$statistic)
+  put(case, paste0(key, ".ndf"), f$parameter[1])
+  put(case, paste0(key, ".ddf"), f$parameter[2])
+  put(case, paste0(key, ".p_value"), f$p.value)
+  x2 <- svychisq(formula, d, statistic = "Chisq")
+  put(case, paste0(key, ".pearson"), x2$statistic)
+  put(case, paste0(key, ".chisq_p_value"), x2$p.value)
+}
 calibrated <- function(case, key, d) {
   put_est(case, paste0(key, ".mean_y"), svymean(~y, d, na.rm = TRUE))
   put_est(case, paste0(key, ".total_z"), svytotal(~z, d))
@@ -310,15 +308,8 @@ run_case <- function(case, file, ids, strata, fpc, post, rake_k, calib_x) {
   olr <- svyolr(factor(o) ~ x + z, d,
                 control = list(reltol = 1e-16, maxit = 10000, ndeps = rep(1e-5, 5)))
   put_model(case, "olr", olr)
-  f <- svychisq(~c + k, d)
-  put(case, "chisq.F", f$statistic); put(case, "chisq.ndf", f$parameter[1])
-  put(case, "chisq.ddf", f$parameter[2]); put(case, "chisq.p_value", f$p.value)
-  x2 <- svychisq(~c + k, d, statistic = "Chisq")
-  put(case, "chisq.pearson", x2$statistic); put(case, "chisq.chisq_p_value", x2$p.value)
-  f <- svychisq(~g + c, d, na.rm = TRUE)
-  put(case, "chisq_missing.F", f$statistic); put(case, "chisq_missing.ndf", f$parameter[1])
-  x2 <- svychisq(~g + c, d, statistic = "Chisq", na.rm = TRUE)
-  put(case, "chisq_missing.chisq_p_value", x2$p.value)
+  put_chisq(case, "chisq", ~c + k, d)
+  put_chisq(case, "chisq_missing", ~g + c, d)  # g has missing values (na.rm = TRUE)
   pop_c <- data.frame(c = names(post), Freq = as.numeric(post))
   calibrated(case, "post", postStratify(d, ~c, pop_c))
   pop_k <- data.frame(k = names(rake_k), Freq = as.numeric(rake_k))

@@ -569,11 +569,12 @@ class SurveyDesign:
         return ratio(self, numerator, denominator, by=by, level=level)
 
     def quantile(self, variable: str, q: float | Sequence[float] = 0.5, by: Columns = None,
-                 level: float = 0.95) -> pd.DataFrame:
-        """Quantile (inverse weighted CDF) with a Woodruff confidence interval (R default)."""
+                 level: float = 0.95, rule: str = "math") -> pd.DataFrame:
+        """Quantile (inverse weighted CDF) with a Woodruff confidence interval (R default);
+        ``rule="R"`` follows R's code at the lower edge (see ``estimators``)."""
         from workbench.survey.estimators import quantile
 
-        return quantile(self, variable, q, by=by, level=level)
+        return quantile(self, variable, q, by=by, level=level, rule=rule)
 
     def crosstab(self, row: str, col: str, level: float = 0.95,
                  interval: str = "logit") -> Any:

@@ -19,9 +19,15 @@ Output columns: by variables, ``variable`` (and ``level``), ``estimate``, ``se``
 ``n`` (unweighted cases used) and ``n_missing`` (cases in the domain excluded because a
 variable was missing or had a declared missing code).
 
-Quantiles: R's default (survey >= 4.1) ``qrule="math"`` (the smallest value whose weighted
-CDF reaches q) with the Woodruff interval (``interval.type="mean"``): a CI for the CDF at
-the estimate, mapped back through the inverse CDF; SE = CI width / (2 t).
+Quantiles: the mathematical inverse of the weighted CDF, the smallest value whose weighted
+CDF reaches q (the definition of R's default ``qrule="math"``, survey >= 4.1, and of
+Hyndman-Fan type 1), with the Woodruff interval (``interval.type="mean"``): a CI for the CDF
+at the estimate, mapped back through the inverse CDF; SE = CI width / (2 t). R's code for
+that rule (``survey:::qs``) departs from its definition below the weight share of the
+smallest value: there ``last(cumw <= p * sum(w))`` finds no position, falls back to
+position 1, and the rule returns the second smallest value (also for p = 0). That happens
+for a CI's lower limit at a low quantile in small samples. ``rule="R"`` reproduces R's code
+exactly (for comparison with R); the default keeps the definition.
 """
 
 from __future__ import annotations
@@ -555,17 +561,37 @@ def proportion(design: SurveyDesign, variable: str, by: Columns = None,
     return frame
 
 
-def _inverse_cdf(sorted_values: np.ndarray, cumulative: np.ndarray, p: float) -> float:
-    """Smallest value whose weighted CDF reaches p (R's qrule "math" / Hyndman-Fan 1)."""
+QUANTILE_RULES = ("math", "R")
+
+
+def _inverse_cdf(sorted_values: np.ndarray, cumulative: np.ndarray, p: float,
+                 rule: str = "math") -> float:
+    """Smallest value whose weighted CDF reaches p (rule "math", Hyndman-Fan 1), or R's
+    code for ``qrule="math"`` (rule "R", see the module docstring). NaN outside [0, 1]."""
     if not np.isfinite(p) or p < 0 or p > 1:
         return np.nan
-    index = np.searchsorted(cumulative, p * cumulative[-1] * (1 - 1e-12), side="left")
+    total = cumulative[-1]
+    if rule == "R":  # survey:::qs and qrule_math, step by step
+        reached = np.flatnonzero(cumulative <= p * total)
+        position = reached[-1] if len(reached) else 0
+        if p - cumulative[position] / total != 0:
+            position = min(position + 1, len(sorted_values) - 1)
+        return float(sorted_values[position])
+    index = np.searchsorted(cumulative, p * total * (1 - 1e-12), side="left")
     return float(sorted_values[min(index, len(sorted_values) - 1)])
 
 
 def quantile(design: SurveyDesign, variable: str, q: float | Sequence[float] = 0.5,
-             by: Columns = None, level: float = 0.95) -> pd.DataFrame:
-    """Weighted quantiles with Woodruff intervals; one row per domain and probability."""
+             by: Columns = None, level: float = 0.95, rule: str = "math") -> pd.DataFrame:
+    """Weighted quantiles with Woodruff intervals; one row per domain and probability.
+
+    ``rule``: "math" (default, the smallest value whose weighted CDF reaches q) or "R"
+    (R survey 4.x's code for ``qrule="math"``, which returns the second smallest value
+    when q is below the smallest value's weight share; see the module docstring).
+    """
+    if rule not in QUANTILE_RULES:
+        raise WorkbenchError("unknown quantile rule", value=rule,
+                             expected=" or ".join(QUANTILE_RULES))
     probabilities = np.atleast_1d(np.asarray(q, dtype=float))
     if ((probabilities < 0) | (probabilities > 1)).any():
         raise WorkbenchError("quantile probability outside [0, 1]", value=q,
@@ -588,15 +614,15 @@ def quantile(design: SurveyDesign, variable: str, q: float | Sequence[float] = 0
             if len(sorted_values) == 0:
                 rows.append((k, p, np.nan, np.nan, np.nan, np.nan))
                 continue
-            estimate = _inverse_cdf(sorted_values, cumulative, p)
+            estimate = _inverse_cdf(sorted_values, cumulative, p, rule)
             below = (members & (values <= estimate)).astype(float)
             cell = (~members).astype(np.int64)  # 0 = in the domain, 1 = elsewhere
             spec = SumsSpec(cell, 1, below, cell, 1, None, np.zeros(1, dtype=np.int64))
             cdf = estimate_sums(design, spec)
             cdf_se = np.sqrt(cdf.covariance[0, 0])
             p_low, p_high = t_interval(cdf.estimate[0], cdf_se, df[k], level)
-            low = _inverse_cdf(sorted_values, cumulative, p_low)
-            high = _inverse_cdf(sorted_values, cumulative, p_high)
+            low = _inverse_cdf(sorted_values, cumulative, p_low, rule)
+            high = _inverse_cdf(sorted_values, cumulative, p_high, rule)
             crit = (high - low) / 2
             t_crit = t_quantile((1 + level) / 2, df[k])
             rows.append((k, p, estimate, crit / t_crit, low, high))

@@ -20,10 +20,17 @@ which it takes the p-value (``chisq_p_value``). On R's apiclus1 (sch.wide x styp
 X-squared = 11.941, p-value = 0.005553: here ``pearson`` = 11.941, ``chisq`` = 10.387 and
 ``chisq_p_value`` = 0.005553. Report ``chisq`` with its p-value, or the F test.
 
-With missing values in either variable, X^2 is scaled to the valid cases and the design df
-counts the PSUs holding them (as every domain estimate here); R's ``svychisq`` scales X^2
-to all rows and takes ``ddf`` from the whole design. F, ``ndf``, ``chisq`` and its p-value
-do not depend on that choice.
+Missing values (R's ``svychisq``, survey 4.x, whose ``na.rm=TRUE`` is the default): a row
+with a missing value in either variable is an out-of-domain row of the same design, never a
+dropped row. The cell proportions are estimated among the valid rows with the domain
+variance of the whole design (R's ``svymean(mm, design, na.rm=TRUE)``); X^2 is scaled to
+every row of the design, n = ``nrow(mm)``, missing ones included (R's
+``svytable(..., Ntotal=N)``); the test's design df is the design's own, PSUs minus strata
+of the whole design (R's ``nu``), so ``ddf`` = ``ndf`` x that df. "The design" is the
+subset, when there is one (R drops the rows outside a subset of an uncalibrated design),
+and its rows with a nonzero weight. F, ``ndf``, ``chisq`` and its p-value do not depend on
+n; ``pearson``, ``ddf`` and ``p_value`` do. The table's intervals keep the domain df (PSUs
+holding valid rows), as every domain estimate here.
 """
 
 from __future__ import annotations
@@ -115,9 +122,11 @@ def crosstab(design: SurveyDesign, row: str, col: str, level: float = 0.95,
     ``table`` columns: the two variables, ``n`` (unweighted), ``weighted_count`` (+ ``_se``),
     ``estimate``/``se``/``ci_low``/``ci_high``/``deff`` (cell share of the total, 0-1),
     ``row_percent``, ``col_percent`` (0-100, each with ``_se``, ``_ci_low``, ``_ci_high``),
-    ``n_missing`` (cases dropped for a missing row or column value).
+    ``n_missing`` (cases left out of the cells for a missing row or column value; they stay
+    in the design, see the module docstring).
 
-    ``test``: ``F``, ``ndf``, ``ddf``, ``p_value`` (Rao-Scott second order, R's default);
+    ``test`` (R's ``svychisq`` with its missing-value rule, module docstring): ``F``,
+    ``ndf``, ``ddf``, ``p_value`` (Rao-Scott second order, R's default);
     ``chisq`` (first-order corrected X^2), ``chisq_df``, ``chisq_p_value`` (R's p-value for
     ``statistic="Chisq"``); ``pearson`` (uncorrected X^2, the figure R prints as
     "X-squared", not a valid test statistic under a complex design); ``design_effects``
@@ -187,8 +196,9 @@ def crosstab(design: SurveyDesign, row: str, col: str, level: float = 0.95,
         columns[f"{name}_se"] = 100 * pct_se
         columns[f"{name}_ci_low"] = 100 * low
         columns[f"{name}_ci_high"] = 100 * high
-    n_valid = int(shares.n_base[0])
-    columns["n_missing"] = int(np.count_nonzero(scope)) - n_valid
+    n_design = int(np.count_nonzero(scope))  # missing rows stay in the design (R's N)
+    columns["n_missing"] = n_design - int(shares.n_base[0])
     frame = pd.DataFrame(columns, index=pd.RangeIndex(k))
-    test = rao_scott(shares.estimate, shares.covariance, n_r, n_c, float(n_valid), design_df)
+    test = rao_scott(shares.estimate, shares.covariance, n_r, n_c, float(n_design),
+                     design.degf())
     return CrosstabResult(row, col, frame, test)
