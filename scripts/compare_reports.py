@@ -444,8 +444,13 @@ def hygiene(report: Report) -> dict[str, list[str]]:
     return found
 
 
-def compare(before: Report, after: Report, max_items: int = 12) -> list[str]:
-    """Markdown lines: the summary of one report's change."""
+SUMMARY_HEADER = ["| report | title before → after | text lines (+ / −) | tables changed / added / removed | "
+                  "cells whose numbers changed | recorded figures changed / matched | hygiene findings before → after |",
+                  "|---|---|---|---|---|---|---|"]
+
+
+def compare(before: Report, after: Report, max_items: int = 12, name: str = "") -> tuple[list[str], str]:
+    """Markdown lines (the summary of one report's change) and its row of the summary table."""
     out: list[str] = []
     diff = [d for d in difflib.ndiff(before.lines, after.lines) if d[:2] in ("+ ", "- ")]
     added = [d[2:] for d in diff if d.startswith("+ ")]
@@ -495,7 +500,11 @@ def compare(before: Report, after: Report, max_items: int = 12) -> list[str]:
     charts_b = {c.title: c for c in after.charts}
     out += _details("Charts removed", [_q(t) for t in charts_a if t not in charts_b], max_items)
     out += _details("Charts added", [_q(t) for t in charts_b if t not in charts_a], max_items)
-    return out
+    row = (f"| {name} | {_q(before.title)} → {_q(after.title)} | {len(before.lines)} → {len(after.lines)} "
+           f"(+{len(added)} / −{len(removed)}) | {len(changed)} / {len(only_b)} / {len(only_a)} | {len(numbers_changed)} | "
+           + (f"{len(f['changed'])} / {f['matched']}" if f is not None else "–")
+           + f" | {sum(map(len, hb.values()))} → {sum(map(len, ha.values()))} |")
+    return out, row
 
 
 def _q(text: Any) -> str:
@@ -540,11 +549,12 @@ def compare_folders(before: Path, after: Path, max_items: int = 12) -> str:
     only_b = sorted(set(files_b) - set(files_a))
     if only_a or only_b:
         out += [f"Only before: {_list(only_a)}  ", f"Only after: {_list(only_b)}", ""]
+    details, rows = [], []
     for name in sorted(set(files_a) & set(files_b)):
-        out += [f"## {name}", ""]
-        out += compare(read_report(files_a[name]), read_report(files_b[name]), max_items)
-        out.append("")
-    return "\n".join(out)
+        lines, row = compare(read_report(files_a[name]), read_report(files_b[name]), max_items, name)
+        details += [f"## {name}", ""] + lines + [""]
+        rows.append(row)
+    return "\n".join(out + SUMMARY_HEADER + rows + [""] + details)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -209,6 +209,9 @@ def test_markdown_summary(folders):
             "0 only after)") in text
     assert "- charts: 1 → 0" in text and "  - `Risk by level`" in text
     assert "- title: `Notebook` → `Public attitudes`" in text
+    # the summary table; hygiene before: None, 2 024, two p-values of 0, a mostly-x table, the title "Notebook"
+    assert ("| en/01_public_attitudes | `Notebook` → `Public attitudes` | 9 → 7 (+4 / −6) | 2 / 0 / 1 | 1 | 1 / 3 | "
+            "6 → 0 |") in text
 
 
 def test_main_writes_markdown_and_rejects_a_missing_folder(folders, tmp_path):
