@@ -98,8 +98,7 @@ def test_group_table_rests_on_the_participants_of_each_group(material: interview
     hidden = Disclosure(64).suppress_rows(table.frame, n="participants", keep=table.labels)
     assert hidden["suppressed"].tolist() == (table.frame["participants"] < 64).tolist()
     charts = [b for b in _by_id(sections, "barriers").blocks if isinstance(b, Chart)]
-    assert [(c.name, c.meaning, c.count) for c in charts] == [("barriers-respondent_group", "group", "participants"),
-                                                              ("barriers-sex", "sex", "participants")]
+    assert [(c.name, c.kind, c.count) for c in charts] == [("barriers-by-group", "heatmap", "participants")]
 
 
 def test_no_raw_identifier_in_any_table(material: interviews.Material, sections: list[Section]) -> None:
@@ -164,7 +163,8 @@ def test_rendered_in_russian(study: Study, tmp_path: Path) -> None:
         m = interviews.material(report.study, language="ru")
         report.show(*interviews.sections(m, report.tables.disclosure, output_dir=tmp_path,
                                          framework_title=report.t("ql_framework"), **FAST))
-    assert sum(isinstance(p, go.Figure) for p in shown) == 3  # two barrier charts, the discovery curve
+    # barriers heat map, theme network, influence-interest bubbles, network of stakeholder types, discovery curve
+    assert sum(isinstance(p, go.Figure) for p in shown) == 5
     page = "\n".join(p._repr_html_() for p in shown if not isinstance(p, go.Figure))
     assert page.index('id="findings"') < page.index('id="barriers"') < page.index('id="reliability"')
     total = len(m.corpus.cases)

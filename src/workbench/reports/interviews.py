@@ -26,7 +26,8 @@ from workbench.qualitative import presentation as qp
 from workbench.qualitative.corpus import Corpus
 from workbench.qualitative.saturation import code_sets_by_document
 from workbench.qualitative.study_corpus import load_study_corpus
-from workbench.reports.sections import Chart, Finding, Section, Table, Text
+from workbench.reports import interviews_charts as ic
+from workbench.reports.sections import Finding, Section, Table, Text
 from workbench.study import Study
 
 REPORT = "02_interviews_and_focus_groups"
@@ -43,6 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "n_boot": 1000,  # bootstrap resamples of alpha's interval
     "seed": 20261122,  # seed of the bootstrap
     "strongest_pairs": 10,  # code pairs in the co-occurrence table
+    "min_shared_turns": ic.MIN_SHARED_TURNS,  # code pairs sharing fewer turns are not drawn in the network
     "framework_cases": 5,  # participants in the framework excerpt
     "main_barriers": 5,  # barriers with quotes
     "quotes_per_barrier": 2,  # quotes per barrier
@@ -154,22 +156,19 @@ def barriers_section(m: Material, disclosure: Disclosure,
     headings = {x: m.code_names[x] for x in m.barriers}
     blocks.append(Table("barriers-by-group", "ql_barriers_table", wide, count="participants",
                         labels=("breakdown", "level"), decimals=0, headings=headings))
-    meanings = {"sex": "sex"}
-    for attribute in attributes:
-        part = long[long["attribute"] == attribute]
-        if part.empty:
-            continue
-        blocks.append(Chart(f"barriers-{attribute}", "bars", part[["barrier", "level", "share", "participants"]],
-                            x="barrier", y="share", color="level", meaning=meanings.get(attribute, "group"),
-                            count="participants", percent=True, title_key="ql_barriers_chart",
-                            title_values={"breakdown": part["breakdown"].iloc[0]}))
+    blocks.append(ic.barriers_heatmap(long))
     return Section("barriers", "ql_barriers", blocks)
+
+
+def turn_pairs(m: Material) -> pd.DataFrame:
+    """Every pair of codes applied in the same speaker turn (``qualitative.code_cooccurrence``)."""
+    return qa.code_cooccurrence(m.coded, unit="turn", turns=m.corpus.turns, codes=m.corpus.codes)
 
 
 def cooccurrence_pairs(m: Material, top: int = DEFAULTS["strongest_pairs"]) -> pd.DataFrame:
     """The code pairs applied together in most speaker turns: code_a, code_b (names),
     turns_a, turns_b, turns_both, jaccard."""
-    pairs = qa.code_cooccurrence(m.coded, unit="turn", turns=m.corpus.turns, codes=m.corpus.codes)
+    pairs = turn_pairs(m)
     if pairs.empty:
         return pd.DataFrame(columns=["code_a", "code_b", "turns_a", "turns_b", "turns_both", "jaccard"])
     strongest = pairs.sort_values(["n_both", "jaccard"], ascending=False, kind="stable").head(int(top))
@@ -181,13 +180,14 @@ def cooccurrence_pairs(m: Material, top: int = DEFAULTS["strongest_pairs"]) -> p
                          "jaccard": strongest["jaccard"].astype(float).to_numpy()})
 
 
-def cooccurrence_section(m: Material, top: int = DEFAULTS["strongest_pairs"]) -> Section:
-    """Themes raised in the same speaker turn: the strongest pairs (turns, not people)."""
+def cooccurrence_section(m: Material, top: int = DEFAULTS["strongest_pairs"],
+                         min_turns: int = DEFAULTS["min_shared_turns"]) -> Section:
+    """Themes raised in the same speaker turn: their network and the strongest pairs (turns, not people)."""
     pairs = cooccurrence_pairs(m, top)
     if pairs.empty:
         return Section("cooccurrence", "ql_cooccurrence", [Text("ql_cooccurrence_none")])
     return Section("cooccurrence", "ql_cooccurrence", [
-        Text("ql_cooccurrence_intro"),
+        Text("ql_cooccurrence_intro"), ic.theme_network(turn_pairs(m), m.code_names, min_turns),
         Table("cooccurrence", "ql_cooccurrence_table", pairs, count=None, labels=("code_a", "code_b"),
               decimals={"turns_a": 0, "turns_b": 0, "turns_both": 0, "jaccard": 2}, note=Text("ql_cooccurrence_note"))])
 
@@ -288,9 +288,7 @@ def saturation_section(s: Saturation, base_size: int = DEFAULTS["saturation_base
         blocks.append(Text("ql_saturation_reached", {"at": int(summary["saturation_at"]), "threshold": threshold,
                                                      "codes": found, "total": total, "share": found / total,
                                                      "later": total - found}))
-    curve = pd.DataFrame({"interview": s.curve["position"].to_numpy(), "new_codes": s.curve["n_new_codes"].to_numpy()})
-    blocks.append(Chart("saturation-curve", "bars", curve, x="interview", y="new_codes", count=None,
-                        title_key="ql_saturation_chart"))
+    blocks.append(ic.discovery_chart(s.curve, summary["saturation_at"]))
     runs = s.runs.rename(columns={"n_new_codes": "new_codes", "saturation_ratio": "new_information"})
     runs = runs[["run", "interviews", "new_codes", "base_codes", "new_information", "saturated"]].copy()
     runs["saturated"] = [Text("ql_yes") if v else Text("ql_no") for v in runs["saturated"]]
@@ -337,9 +335,7 @@ def stakeholders(m: Material, top_leaders: int = DEFAULTS["top_leaders"],
     if m.region is not None:
         table = pd.concat([overview.filter_region(table, dictionary, m.region),
                            table[table["region"] == national_region]])
-    mentions = m.study.read("qual_stakeholder_mentions")
-    mentions = mentions[mentions["doc_id"].isin(m.corpus.documents["doc_id"])
-                        & mentions["stakeholder_id"].isin(table["stakeholder_id"])]
+    mentions = ic.edition_mentions(m.study, m.corpus.documents, table)
     return table, qa.stakeholder_centrality(qa.mention_network(mentions, table, unit_column="turn_id"),
                                             top_n=int(top_leaders))
 
@@ -361,6 +357,7 @@ def stakeholders_section(m: Material, top_leaders: int = DEFAULTS["top_leaders"]
         "influence": ratings["influence"].to_numpy(), "interest": ratings["interest"].to_numpy(),
         "quadrant": [quadrant[s] for s in ratings["stakeholder_id"]]}), count=None,
         labels=("stakeholder", "stakeholder_type", "quadrant"), decimals=0))
+    blocks.append(ic.grid_bubbles(grid, types))
     mentioned = centrality[centrality["n_units"] > 0]
     if mentioned.empty:
         blocks.append(Text("ql_network_none"))
@@ -376,6 +373,9 @@ def stakeholders_section(m: Material, top_leaders: int = DEFAULTS["top_leaders"]
         "potential_leader": [Text("ql_yes") if v else Text("ql_no") for v in top["potential_leader"]]}),
         count=None, labels=("stakeholder", "stakeholder_type", "quadrant", "potential_leader"),
         decimals={"mentions": 0, "linked": 0, "betweenness": 3, "eigenvector": 3}, note=Text("ql_centrality_note")))
+    links = ic.stakeholder_type_links(ic.edition_mentions(m.study, m.corpus.documents, stakeholders_), stakeholders_,
+                                      types)
+    blocks.append(ic.stakeholder_network(links) if len(links) else Text("ql_stakeholder_network_none"))
     return Section("stakeholders", "ql_stakeholders", blocks)
 
 
@@ -485,7 +485,7 @@ def sections(m: Material, disclosure: Disclosure, *, output_dir: Path | str | No
     centrality = stakeholders(m, o["top_leaders"], o["national_region"])[1]
     return [findings_section(m, disclosure, table, s, centrality, o["documents_code"]),
             barriers_section(m, disclosure, tuple(o["group_attributes"])),
-            cooccurrence_section(m, o["strongest_pairs"]),
+            cooccurrence_section(m, o["strongest_pairs"], o["min_shared_turns"]),
             framework_section(m, output_dir, edition, framework_title, o["framework_cases"]),
             stakeholders_section(m, o["top_leaders"], o["national_region"]),
             quotes_section(m, disclosure, o["main_barriers"], o["quotes_per_barrier"]),
