@@ -9,7 +9,9 @@ dataset and returns one table of problems. Raw files are only ever read. The for
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -247,36 +249,9 @@ class Study:
                            "problem": err.message, "value": err.value, "expected": err.expected}])
 
     def _check_non_tabular(self, entry: Dataset) -> None:
-        """Model parameters, mixed-methods mappings and REFI-QDA projects are checked by their
-        own loaders; a folder must be a folder."""
-        if entry.format == "parameters":
-            from workbench.feasibility.parameters import check_model, load_parameters
-
-            check_model(load_parameters(entry.path), entry.model)
-        elif entry.format == "qdpx":
-            from workbench.qualitative.refi import read_qdpx
-
-            read_qdpx(entry.path, offsets=entry.offsets)
-        elif entry.format == "folder":
-            if not entry.path.is_dir():
-                raise WorkbenchError("not a folder", file=str(entry.path), expected="a folder (format: folder)")
-        elif entry.format == "mapping":
-            from workbench.mixed.joint_display import load_study_mapping, load_study_recommendations
-
-            spec = load_yaml(entry.path, what="the mapping file") or {}
-            if "survey" in spec:  # a joint-display mapping
-                load_study_mapping(self, entry.name)
-            else:  # recommendations refer to the rows of the study's joint-display mapping
-                mappings = [d.name for d in self.datasets.values() if d.format == "mapping" and d.name != entry.name]
-                for other in mappings:
-                    try:
-                        other_spec = load_yaml(self.datasets[other].path, what="the mapping file") or {}
-                        if "survey" not in other_spec:
-                            continue
-                        mapping = load_study_mapping(self, other)
-                    except WorkbenchError:
-                        continue  # reported against the mapping's own file
-                    load_study_recommendations(self, mapping, entry.name)
+        """Model parameters, mixed-methods mappings and REFI-QDA projects are checked by the
+        package that reads them (``dataset_check``); a folder must be a folder."""
+        dataset_check(entry.format)(self, entry)
 
     def read(self, name: str) -> pd.DataFrame:
         """The validated, typed table of a dataset; a ``WorkbenchError`` lists every problem."""
@@ -307,6 +282,44 @@ class Study:
                 except WorkbenchError:
                     pass
         return sorted(set(files))
+
+
+# ---- checks of non-tabular datasets, registered by the packages that read them ----------------
+#: a check raises ``WorkbenchError`` on a dataset its package cannot use
+DatasetCheck = Callable[[Study, Dataset], None]
+_DATASET_CHECKS: dict[str, DatasetCheck] = {}
+
+
+def register_dataset_check(fmt: str) -> Callable[[DatasetCheck], DatasetCheck]:
+    """Decorator: ``check`` validates the datasets of format ``fmt`` (e.g. the qualitative
+    package registers ``qdpx``), so that this layer needs no import of the packages above it."""
+    def register(check: DatasetCheck) -> DatasetCheck:
+        _DATASET_CHECKS[fmt] = check
+        return check
+    return register
+
+
+def dataset_check(fmt: str) -> DatasetCheck:
+    """The registered check of a non-tabular format; the packages' checks are found on first need."""
+    if fmt not in _DATASET_CHECKS:
+        _discover_dataset_checks()
+    if fmt not in _DATASET_CHECKS:
+        raise WorkbenchError(f"no check is known for the dataset format {fmt!r}", value=fmt,
+                             expected="a format whose package registers a check: " + ", ".join(sorted(_DATASET_CHECKS)))
+    return _DATASET_CHECKS[fmt]
+
+
+def _discover_dataset_checks() -> None:
+    """Import the ``dataset_checks`` module of every sub-package (each registers its formats).
+    Found by file name at run time, as a plugin is, so no caller has to import a package first."""
+    for module in sorted(Path(__file__).resolve().parent.glob("*/dataset_checks.py")):
+        importlib.import_module(f"{__package__}.{module.parent.name}.dataset_checks")
+
+
+@register_dataset_check("folder")
+def _check_folder(study: Study, dataset: Dataset) -> None:
+    if not dataset.path.is_dir():
+        raise WorkbenchError("not a folder", file=str(dataset.path), expected="a folder (format: folder)")
 
 
 def _dataset(name: str, entry: dict[str, Any], root: Path, file: str) -> Dataset:
