@@ -15,14 +15,12 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import pandas as pd
-from workbench.errors import WorkbenchError, group_problems, one_line
+from workbench.errors import EXIT_FAILED, EXIT_INVALID, WorkbenchError, group_problems, one_line
 from workbench.io.safe_yaml import load_yaml, parse_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STUDY = PROJECT_ROOT / "demo_study"
 DEFAULT_REPORTS = PROJECT_ROOT / "reports"
-EXIT_INVALID = 2
-EXIT_FAILED = 1
 
 
 def _parse_parameters(pairs: Sequence[str], files: Sequence[str]) -> dict[str, Any]:
@@ -236,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         if err.problems is not None and len(err.problems):
             print_problems(err.problems, stream=sys.stderr)
-        return EXIT_FAILED if err.__class__.__name__ == "BuildFailed" else EXIT_INVALID
+        return err.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -15,6 +15,8 @@ import pandas as pd
 PROBLEM_COLUMNS = ["file", "line", "row", "record_id", "column", "problem", "value", "expected"]
 #: rows of one repeated problem named in a grouped table before "..."
 FIRST_ROWS_SHOWN = 5
+#: exit status of the command line: the input is wrong (the user fixes it) / a run failed
+EXIT_INVALID, EXIT_FAILED = 2, 1
 
 
 class WorkbenchError(Exception):
@@ -23,8 +25,11 @@ class WorkbenchError(Exception):
     ``row`` is the 1-based data row in the file as a person sees it in a spreadsheet
     (header excluded); ``line`` is the line a text editor shows (preamble and header
     included); ``problems`` (optional) lists several problems, one per row, with
-    the columns in ``PROBLEM_COLUMNS``.
+    the columns in ``PROBLEM_COLUMNS``. ``exit_code`` is the command line's exit status for
+    it: ``EXIT_INVALID`` for bad input; a subclass for a failed run sets ``EXIT_FAILED``.
     """
+
+    exit_code: int = EXIT_INVALID
 
     def __init__(
         self,

@@ -23,7 +23,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable
 
-from workbench.errors import WorkbenchError
+from workbench.errors import EXIT_FAILED, WorkbenchError
 from workbench.reporting.index import write_index
 from workbench.reporting.manifest import MANIFEST, make_manifest, run_entry
 from workbench.reporting.notebook import FINDINGS_SUFFIX
@@ -62,6 +62,8 @@ class NotebookResult:
 
 class BuildFailed(WorkbenchError):
     """A notebook raised; the message names the notebook and the failing cell."""
+
+    exit_code = EXIT_FAILED  # the input passed validation: the run, not the data, failed
 
 
 def ensure_kernel() -> str:
