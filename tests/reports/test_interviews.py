@@ -20,7 +20,7 @@ from workbench.agreement import RELIABLE_ALPHA
 from workbench.disclosure import Disclosure
 from workbench.errors import WorkbenchError
 from workbench.reports import interviews
-from workbench.reports.sections import Chart, Finding, Section, Table, Text, in_report_order
+from workbench.reports.sections import Chart, Finding, Quote, Section, Table, Text, in_report_order
 from workbench.study import Study
 from workbench.synthetic.demo import write_demo_study
 
@@ -127,7 +127,7 @@ def test_quotes_attributed_by_the_disclosure_rule(material: interviews.Material)
     cases = material.corpus.cases
     def speakers(min_cell: int) -> list[Text]:
         section = interviews.quotes_section(material, Disclosure(min_cell))
-        return [b.values["who"] for b in section.blocks if b.key == "ql_quote_line"]
+        return [b.who for b in section.blocks if isinstance(b, Quote)]
     assert {w.key for w in speakers(len(cases) + 1)} == {"ql_who_unknown"}  # no group that large
     group_sizes = cases["respondent_group"].value_counts()
     labels = material.study.dictionary("qual_cases").value_labels("respondent_group", "en")
@@ -170,7 +170,8 @@ def test_rendered_in_russian(study: Study, tmp_path: Path) -> None:
     total = len(m.corpus.cases)
     assert f"из {total} участников" in page  # genitive plural after "из" for 118
     assert "препятствия для реинтеграции" in page and "Препятствия по группам респондентов и полу" in page
-    assert "Цитаты приводятся на языке оригинала" in page
+    assert "Цитаты приводятся на языке расшифровок (английский)" in page
+    assert '«<span lang="en">' in page  # the words in the transcript's language, marked as such
     assert "0,667" in page  # the one threshold, decimal comma
     assert "None" not in page and "nan" not in page and "BAR_" not in page
     assert (tmp_path / f"{interviews.REPORT}_framework.xlsx").is_file()

@@ -314,3 +314,20 @@ def test_load_study_corpus_reports_a_missing_transcript(tmp_path: Path) -> None:
     with pytest.raises(WorkbenchError) as caught:
         load_study_corpus(Study.load(folder))
     assert caught.value.record_id == "EXP03"
+
+
+def test_no_coded_sentence_is_said_by_speakers_of_two_groups(demo: dict) -> None:
+    """Oracle: the written transcripts, turns, cases and R1's segments: each coded sentence's
+    speaker group from the turn it lies in. One sentence of the phrase bank in the mouths of a
+    former prisoner and a probationer would be quoted under two groups (issue 14.2)."""
+    turns, cases, segments = demo["turns"], demo["cases"], demo["segments"]
+    group = dict(zip(cases["case_id"], cases["respondent_group"]))
+    spoken = turns[turns["case_id"].notna()]
+    groups_of: dict[str, set] = {}
+    for seg in segments[segments["coder"] == "R1"].itertuples(index=False):
+        turn = spoken[(spoken["doc_id"] == seg.doc_id) & (spoken["start"] <= seg.start) & (spoken["end"] > seg.start)]
+        if len(turn):
+            words = demo["texts"][seg.doc_id][seg.start:seg.end]
+            groups_of.setdefault(words, set()).add(group[turn["case_id"].iloc[0]])
+    assert len(groups_of) > 300  # the demo's coded sentences are all there
+    assert {words: g for words, g in groups_of.items() if len(g) > 1} == {}

@@ -26,6 +26,7 @@ from workbench.qualitative import presentation as qp
 from workbench.qualitative.corpus import Corpus
 from workbench.qualitative.saturation import code_sets_by_document
 from workbench.qualitative.study_corpus import load_study_corpus
+from workbench.reports import quotes as quoting
 from workbench.reports import interviews_charts as ic
 from workbench.reports.sections import Finding, Section, Table, Text
 from workbench.study import Study
@@ -321,9 +322,22 @@ def framework_section(m: Material, output_dir: Path | str | None, edition: str, 
         blocks.append(Text("ql_framework_export", {"cases": len(c.cases), "themes": full["theme_id"].nunique(),
                                                    "file": path.name}))
     themes = [x for x in wide.columns if x != "case_label"]
+    language = quoting.transcript_language(c.documents)  # the excerpts are the transcripts' words
+    for theme in themes:
+        wide[theme] = [quoting.Quote(str(v), None, language) if isinstance(v, str) and v.strip() else v for v in wide[theme]]
     blocks.append(Table("framework-excerpt", "ql_framework_table", wide, count=None, labels=tuple(wide.columns),
                         headings={x: x for x in themes}))
     return Section("framework", "ql_framework", blocks)
+
+
+def names_in(table: pd.DataFrame, language: str) -> pd.Series:
+    """Each row's name in ``language``: the column ``name_<language>`` where it is filled (the
+    codebook's convention, ``name_ru``), else ``name``."""
+    column = f"name_{language}"
+    if column not in table.columns:
+        return table["name"]
+    given = table[column].notna() & table[column].astype(str).str.strip().ne("")
+    return table[column].where(given, table["name"])
 
 
 def stakeholders(m: Material, top_leaders: int = DEFAULTS["top_leaders"],
@@ -332,6 +346,7 @@ def stakeholders(m: Material, top_leaders: int = DEFAULTS["top_leaders"],
     the focus groups' mention network (the ``top_leaders`` most central flagged)."""
     dictionary = m.study.dictionary("qual_stakeholders")
     table = m.study.read("qual_stakeholders")
+    table["name"] = names_in(table, m.language)
     if m.region is not None:
         table = pd.concat([overview.filter_region(table, dictionary, m.region),
                            table[table["region"] == national_region]])
@@ -379,39 +394,24 @@ def stakeholders_section(m: Material, top_leaders: int = DEFAULTS["top_leaders"]
     return Section("stakeholders", "ql_stakeholders", blocks)
 
 
-def quote_speaker(person: pd.Series | None, group_labels: dict[Any, str]) -> Text:
-    """How a quote names its speaker (a row of ``study_facts.quote_attribution``): group (and sex)
-    where the disclosure allows, else 'participant'. Report 10 words its quotes the same way."""
-    if person is None or pd.isna(person["group"]):
-        return Text("ql_who_unknown")
-    group = group_labels.get(person["group"], person["group"])
-    if pd.notna(person.get("sex")) and person["sex"] in ("female", "male"):
-        return Text("ql_who", {"group": group, "sex": Text(f"ql_sex_{person['sex']}")})
-    return Text("ql_who_group", {"group": group})
-
-
 def quotes_section(m: Material, disclosure: Disclosure, main: int = DEFAULTS["main_barriers"],
                    per_barrier: int = DEFAULTS["quotes_per_barrier"]) -> Section:
-    """Typical, scrubbed quotes for the barriers raised by most participants, each attributed
-    by the disclosure policy (group and sex only where enough people share them)."""
+    """Typical, scrubbed quotes for the barriers raised by most participants, chosen and
+    attributed as every report does (``reports.quotes``: group and sex only where enough
+    people share them), in the language of the transcripts."""
     counts = barrier_counts(m)
     chosen = counts[counts["participants"] > 0].head(int(main))["code_id"].tolist()
-    c = m.corpus
-    bank = (qa.quote_bank(m.coded[m.coded["code_id"].isin(chosen)], c.documents, c.people, cases=c.cases,
-                          turns=c.turns, codes=c.codes, per_group=int(per_barrier)) if chosen else pd.DataFrame())
-    if bank.empty:
-        return Section("quotes", "ql_quotes", [Text("ql_quotes_none")])
-    blocks: list[Any] = [Text("ql_quotes_intro", {"per_code": int(per_barrier), "n": len(chosen)}),
-                         Text("ql_quotes_language")]
-    bank["case_id"] = qp.quote_cases(bank, c.documents, c.turns)
-    shown_as = study_facts.quote_attribution(c.cases, disclosure, group="respondent_group", sex="sex").set_index("case_id")
     groups = m.study.dictionary("qual_cases").value_labels("respondent_group", m.language)
+    quotes = quoting.attributed_quotes(m.corpus, m.coded[m.coded["code_id"].isin(chosen)], disclosure, groups,
+                                       group="respondent_group", sex="sex", per_code=int(per_barrier))
+    if quotes.empty:
+        return Section("quotes", "ql_quotes", [Text("ql_quotes_none")])
+    note = quoting.quotes_note(quotes, m.language)
+    blocks: list[Any] = [Text("ql_quotes_intro", {"per_code": int(per_barrier), "n": len(chosen)}),
+                         *([note] if note else [])]
     for code_id in chosen:
         blocks.append(Text("ql_quote_heading", {"name": m.code_names[code_id]}))
-        for quote in bank[bank["code_id"] == code_id].itertuples(index=False):
-            known = not pd.isna(quote.case_id) and quote.case_id in shown_as.index
-            blocks.append(Text("ql_quote_line", {"quote": quote.quote,
-                                                 "who": quote_speaker(shown_as.loc[quote.case_id] if known else None, groups)}))
+        blocks.extend(quotes.loc[quotes["code_id"] == code_id, "quote"])
     return Section("quotes", "ql_quotes", blocks)
 
 

@@ -33,6 +33,19 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A participant's words as written in the transcript, in its ``language`` (a code such as
+    ``en``; None when the study does not declare it), and how the report names the speaker
+    (``who``: a ``Text`` or text; None for an excerpt shown without speaker or quotation
+    marks, e.g. in a Framework-matrix cell). Shown inside an element marked with that
+    language, as a block of a section or in a table cell."""
+
+    text: str
+    who: Any = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
 class Finding:
     """A key finding in plain language (number, interval, what it means), linked to the
     section ``section`` (its id) that shows the evidence."""
@@ -124,7 +137,7 @@ class Chart:
     references: tuple[Reference, ...] = ()
 
 
-Block = Union[Text, Finding, Table, Chart]
+Block = Union[Text, Finding, Table, Chart, Quote]
 
 
 @dataclass
