@@ -41,14 +41,14 @@ def test_annex_keeps_values_and_shows_the_reports_decimals(tmp_path: Path) -> No
                 decimals={"cost": 2}, note="Cost in som per year.")
     tables.show(TABLE[["region", "n"]], "Acceptance and cost by region", n=None, keep=["region"])
     book = load_workbook(tables.write_xlsx(tmp_path / "annex.xlsx", synthetic=True))
-    assert book.sheetnames == ["contents", "T1 Acceptance and cost by regio", "T2 Acceptance and cost by regio"]
+    assert book.sheetnames == ["Contents", "T1 Acceptance and cost by regio", "T2 Acceptance and cost by regio"]
     sheet = book.worksheets[1]
     rows = [[c for c in row] for row in sheet.iter_rows(min_row=3, max_row=6)]
     header = [c.value for c in rows[0]]
     assert header == ["region", "share", "cost", "n", "p"]
     batken = {h: c for h, c in zip(header, rows[1])}
     assert batken["share"].value == 0.41234 and batken["share"].number_format == "0.0%"
-    assert batken["cost"].value == 429240.0000000001 and batken["cost"].number_format == "#,##0.00"
+    assert batken["cost"].value == 429240.0 and batken["cost"].number_format == "#,##0.00"  # no float tail
     assert batken["n"].value == 120 and batken["n"].number_format == "#,##0"
     assert batken["p"].number_format == "#,##0.000"
     naryn = {h: c.value for h, c in zip(header, rows[2])}
@@ -57,7 +57,7 @@ def test_annex_keeps_values_and_shows_the_reports_decimals(tmp_path: Path) -> No
     assert lines[0].startswith("Cost in som per year.") and lines[-1] == text("synthetic_banner", "en")
     second = [c.value for row in book.worksheets[2].iter_rows() for c in row if c.value]
     assert second[-1] == text("synthetic_banner", "en")  # every sheet, with or without a note
-    contents = [c.value for row in book["contents"].iter_rows() for c in row]
+    contents = [c.value for row in book["Contents"].iter_rows() for c in row]
     assert "T1 Acceptance and cost by regio" in contents
 
 
@@ -82,3 +82,29 @@ def test_framework_matrix_is_complete_and_labelled(tmp_path: Path) -> None:
         values = [c.value for row in sheet.iter_rows() for c in row if c.value]
         assert values[-1] == "SYNTHETIC label", sheet.title
     assert book["Matrix"]["B2"].value == summary and book["Matrix"]["B2"].alignment.wrap_text
+
+
+def test_russian_annex_has_russian_contents_the_label_on_every_sheet_and_counts_without_decimals(tmp_path: Path) -> None:
+    # oracle: the catalogue's Russian words; a count (int) among two-decimal weights shows none
+    tables = ReportTables(min_cell=10, language="ru")
+    weights = pd.DataFrame({"statistic": ["n", "max"], "w": pd.Series([1001, 2.5], dtype=object)})
+    tables.show(weights, "Веса", n=None, keep=["statistic"], decimals=2)
+    book = load_workbook(tables.write_xlsx(tmp_path / "annex.xlsx", synthetic=True))
+    assert book.sheetnames[0] == "Содержание" == text("annex_contents", "ru")
+    contents = book["Содержание"]
+    assert [c.value for c in contents[4]] == ["Лист", "Таблица", "Примечания"]
+    banner = text("synthetic_banner", "ru")
+    for sheet in book.worksheets:
+        assert sheet["A2"].value == banner, sheet.title  # visible under the title, not only at the end
+    count, weight = book.worksheets[1]["B4"], book.worksheets[1]["B5"]
+    assert (count.value, count.number_format) == (1001, "#,##0")
+    assert (weight.value, weight.number_format) == (2.5, "#,##0.00")
+
+
+def test_units_join_the_heading_from_the_catalogue() -> None:
+    # oracle: the catalogue's words for the heading and the unit, joined as each language writes it
+    from workbench.reporting.sections import column_heading
+
+    assert column_heading("annual_cost", "en") == "Annual cost (som a year)"
+    assert column_heading("annual_cost", "ru") == "Годовые расходы, сом в год"
+    assert column_heading("region", "en") == "Region"  # no unit, no suffix

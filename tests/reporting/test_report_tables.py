@@ -38,7 +38,7 @@ def test_shown_html_has_marker_footnote_and_no_hidden_value(tmp_path: Path) -> N
 
     path = tables.write_xlsx(tmp_path / "annex.xlsx", synthetic=True)
     book = load_workbook(path)
-    assert "SYNTHETIC" in str(book["contents"]["A2"].value)
+    assert "SYNTHETIC" in str(book["Contents"]["A2"].value)
     cells = [c.value for row in book.worksheets[1].iter_rows() for c in row]
     assert MARKER in cells and 7 not in cells and 0.9 not in cells and 0.4123 in cells
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -24,12 +25,15 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 #: first characters that make a spreadsheet read a string as a formula (OWASP)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 REPLACEMENT = "\ufffd"
+#: significant digits a float is stored with: enough for any measured figure, and a binary
+#: artefact such as 429240.0000000001 (16 digits) becomes 429240
+SIGNIFICANT = 12
 
 
 def cell_value(value: Any) -> Any:
@@ -41,7 +45,8 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return None if math.isnan(float(value)) else float(value)
+        value = float(value)
+        return None if math.isnan(value) else value if math.isinf(value) else float(f"{value:.{SIGNIFICANT}g}")
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
@@ -123,3 +128,79 @@ def save(book: Workbook, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+@dataclass
+class AnnexSheet:
+    """One table of an annex: its sheet title, the table's title, the table as shown (header =
+    column headings), Excel number formats per column and the notes under it."""
+
+    name: str
+    title: str
+    table: pd.DataFrame
+    formats: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AnnexWords:
+    """The annex's own words in the report language: the contents sheet's title and the
+    headings of its table, the annex title and the label every sheet carries (the synthetic
+    banner; empty for real data)."""
+
+    contents: str
+    sheet: str
+    table: str
+    note: str
+    title: str
+    label: str = ""
+
+
+def write_annex(path: str | Path, sheets: Sequence[AnnexSheet], words: AnnexWords) -> Path:
+    """Write a report's tables to one workbook: a contents sheet, then one sheet per table.
+
+    Every sheet starts with its title (A1) and the label (A2, e.g. the synthetic banner); a
+    table sheet has its header on row 3, the rows from row 4, then its notes and the label
+    again. Numbers stay numbers (``cell_value``: no float tails); each column gets its number
+    format, a whole number (``int``) in a column of decimals gets none, so a count never shows
+    as "1,001.00". Text is wrapped and never a formula (``set_value``)."""
+    book = new_workbook()
+    label = [words.label] if words.label else []
+    contents = book.create_sheet(sheet_title(words.contents, {s.name for s in sheets}, "Contents"))
+    for row, line in enumerate([words.title, *label], start=1):
+        write_row(contents, row, [line], bold=row == 1)
+    index = pd.DataFrame({words.sheet: [s.name for s in sheets], words.table: [s.title for s in sheets],
+                          words.note: [" ".join(s.notes) for s in sheets]})
+    write_frame(contents, index, row=4)
+    for letter, width in zip("ABC", (34, 60, 80)):
+        contents.column_dimensions[letter].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for shown in sheets:
+        sheet = book.create_sheet(shown.name)
+        write_row(sheet, 1, [shown.title], bold=True)
+        if label:
+            write_row(sheet, 2, label)
+        end = write_frame(sheet, shown.table, row=3)
+        for position, column in enumerate(shown.table.columns, start=1):
+            sheet.cell(row=3, column=position).alignment = wrap
+            numeric = pd.to_numeric(shown.table[column], errors="coerce").notna().any()
+            sheet.column_dimensions[sheet.cell(row=3, column=position).column_letter].width = 14 if numeric else 32
+            _format_column(sheet, position, range(4, end), shown.formats.get(column))
+        for offset, line in enumerate([*[n for n in shown.notes if n], *label]):
+            write_row(sheet, end + 1 + offset, [line])
+        sheet.freeze_panes = "A4"
+    return save(book, path)
+
+
+def _format_column(sheet: Worksheet, column: int, rows: Iterable[int], number_format_: str | None) -> None:
+    """Give the number cells of a column its format; text cells wrap."""
+    for row in rows:
+        cell = sheet.cell(row=row, column=column)
+        if isinstance(cell.value, bool):
+            continue
+        if isinstance(cell.value, int) and number_format_ and "%" not in number_format_:
+            cell.number_format = number_format(0)  # a count among decimals (01's "n" row of weights)
+        elif isinstance(cell.value, (int, float)) and number_format_:
+            cell.number_format = number_format_
+        elif isinstance(cell.value, str):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")

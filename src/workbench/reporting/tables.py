@@ -162,54 +162,29 @@ class ReportTables:
         return HtmlTable(title=title, table=rendered, note=footnote)
 
     def write_xlsx(self, path: str | Path, synthetic: bool = False) -> Path:
-        """Write every shown table to one workbook: a contents sheet, then a sheet per table.
-
-        A table sheet holds the title (A1), the table (header in row 3), then its note and the
-        synthetic-data label. Numbers stay numbers, unrounded; each column's number format
-        shows them with the report's decimals (percentages as Excel percentages)."""
-        from openpyxl.styles import Alignment
-
+        """Write every shown table to one workbook (``workbook.write_annex``): a contents sheet
+        in the report language, then a sheet per table with its title, the synthetic label, the
+        table (header on row 3, suppressed cells as in the report), its note and the label again.
+        Numbers stay numbers; each column shows the report's decimals (percentages as Excel
+        percentages)."""
         from workbench.io import workbook  # the one writer: strings as text, never formulas
 
-        book = workbook.new_workbook()
         for i, shown in enumerate(self.shown):  # tables a notebook added by hand get their sheet here
             shown.sheet = shown.sheet or workbook.sheet_title(
                 f"T{i + 1} {shown.title}", {t.sheet for t in self.shown if t.sheet}, f"T{i + 1}")
-        banner = [text("synthetic_banner", self.language)] if synthetic else []
-        contents = pd.DataFrame({
-            "sheet": [t.sheet for t in self.shown],
-            "table": [t.title for t in self.shown],
-            "note": [t.note for t in self.shown],
-        })
-        header = [text("annex_title", self.language), *banner]
-        sheet = book.create_sheet("contents")
-        for row, line in enumerate(header, start=1):
-            workbook.write_row(sheet, row, [line])
-        workbook.write_frame(sheet, contents, row=len(header) + 2)
-        wrap = Alignment(wrap_text=True, vertical="top")
+        sheets = []
         for shown in self.shown:
-            sheet = book.create_sheet(shown.sheet)
-            workbook.write_row(sheet, 1, [shown.title], bold=True)
             table = shown.table.astype(object)
             if shown.hidden is not None and shown.hidden.any():
                 value_cols = [c for c in table.columns if table.loc[shown.hidden, c].isna().all()]
                 table.loc[shown.hidden, value_cols] = MARKER
-            end = workbook.write_frame(sheet, table, row=3)
-            for position, column in enumerate(table.columns, start=1):
-                letter = sheet.cell(row=3, column=position).column_letter
-                sheet.cell(row=3, column=position).alignment = wrap
-                numeric = pd.to_numeric(table[column], errors="coerce").notna().any()
-                sheet.column_dimensions[letter].width = 14 if numeric else 32
-                number_format = shown.formats.get(column)
-                if number_format:
-                    for row in range(4, end):
-                        cell = sheet.cell(row=row, column=position)
-                        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                            cell.number_format = number_format
-            for offset, line in enumerate([shown.note, *banner] if shown.note else banner):
-                workbook.write_row(sheet, end + 1 + offset, [line])
-            sheet.freeze_panes = "A4"
-        return workbook.save(book, path)
+            sheets.append(workbook.AnnexSheet(shown.sheet, shown.title, table, shown.formats, [shown.note]))
+        language = self.language
+        words = workbook.AnnexWords(
+            contents=text("annex_contents", language), sheet=text("annex_col_sheet", language),
+            table=text("annex_col_table", language), note=text("annex_col_note", language),
+            title=text("annex_title", language), label=text("synthetic_banner", language) if synthetic else "")
+        return workbook.write_annex(path, sheets, words)
 
 
 def annex_formats(table: pd.DataFrame, label_cols: set[str], percent_cols: set[str], p_cols: set[str],
@@ -238,33 +213,6 @@ def annex_formats(table: pd.DataFrame, label_cols: set[str], percent_cols: set[s
     return formats
 
 
-class MarkedText(str):
-    """Cell text with parts in a language other than the report's (a quote in the language of
-    its transcript): as a string it is the plain text (annex, figures); in HTML each such part
-    is inside a ``<span lang="...">``. ``parts`` are ``(text, language or None)``."""
-
-    parts: tuple[tuple[str, str | None], ...]
-
-    def __new__(cls, parts: Iterable[tuple[str, str | None]]) -> "MarkedText":
-        parts = tuple((str(t), lang) for t, lang in parts)
-        made = super().__new__(cls, "".join(t for t, _ in parts))
-        made.parts = parts
-        return made
-
-    def __str__(self) -> str:
-        return self  # keeps the parts through str() of the formatting code
-
-    def html(self) -> str:
-        """The escaped text, each part in another language marked with its ``lang``."""
-        return "".join(f'<span lang="{html.escape(lang)}">{html.escape(t)}</span>' if lang else html.escape(t)
-                       for t, lang in self.parts)
-
-
-def cell_html(value: Any) -> str:
-    """One table cell as HTML: escaped text, language parts marked (``MarkedText``)."""
-    return value.html() if isinstance(value, MarkedText) else html.escape(str(value))
-
-
 @dataclass
 class HtmlTable:
     """A formatted table that Jupyter displays as HTML (title, table, footnote)."""
@@ -276,7 +224,7 @@ class HtmlTable:
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.table.columns)
         rows = "".join(
-            "<tr>" + "".join(f"<td>{cell_html(v)}</td>" for v in row) + "</tr>"
+            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
             for row in self.table.itertuples(index=False)
         )
         note = f'<p class="wb-note">{html.escape(self.note)}</p>' if self.note else ""

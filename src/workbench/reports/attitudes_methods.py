@@ -63,6 +63,10 @@ def weighting_section(a: Attitudes, disclosure: Disclosure) -> Section:
     if len(deff):
         blocks.append(Text("qa_deff_reading" if info["clustered"] else "qa_deff_reading_unclustered",
                            {"low": deff.min(), "high": deff.max(), "median": deff.median()}))
+    whole = weights["statistic"].eq("n").to_numpy()  # a count: shown (and in the annex) without decimals
+    for column in ("before", "after"):
+        weights[column] = pd.Series([int(v) if w and pd.notna(v) else v for v, w in zip(weights[column], whole)],
+                                    index=weights.index, dtype=object)
     weights["statistic"] = [Text(f"qa_w_{s}") for s in weights["statistic"]]
     weights = weights.rename(columns={"before": "weights_design", "after": "weights_raked"})
     if not a.prepared.raked:
