@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from workbench.errors import WorkbenchError
 from workbench.reporting import charts
 from workbench.reporting.messages import catalogue, text
-from workbench.reporting.tables import MARKER
-from workbench.reports.sections import Chart, Finding, Section, Table, Text
+from workbench.reporting.tables import MARKER, MarkedText
+from workbench.reports.sections import Chart, Finding, Quote, Section, Table, Text
 
 if TYPE_CHECKING:
     from workbench.reporting.notebook import Report
@@ -76,9 +76,45 @@ def render(section: Section, report: "Report") -> list[Any]:
             parts.append(_table(block, report))
         elif isinstance(block, Chart):
             parts.append(_chart(block, report))
+        elif isinstance(block, Quote):
+            parts.append(Html(f'<blockquote class="wb-quote"><p>{quoted(block, report).html()}</p></blockquote>'))
         elif not isinstance(block, Finding):
             raise WorkbenchError("a section block must be Text, Finding, Table or Chart", value=type(block).__name__)
     return parts
+
+
+_HOLE = "\ue000"  # where the quote's words go in the filled ``quote_line`` (a private-use character)
+
+
+def quoted(quote: Quote, report: "Report") -> MarkedText:
+    """A quote in the report: quotation marks and speaker in the report language (catalogue
+    ``quote_line``), the words in the language of the transcript (marked as such); a quote
+    without a speaker (an excerpt in a table) is the words alone."""
+    language = quote.language if quote.language != report.language else None
+    if quote.who is None:
+        return MarkedText([(quote.text, language)])
+    who = fill({"who": quote.who}, report)["who"]
+    before, _, after = str(text("quote_line", report.language, quote=_HOLE, who=who)).partition(_HOLE)
+    return MarkedText([(before, None), (quote.text, language), (after, None)])
+
+
+def _quote_cells(frame: Any, report: "Report") -> Any:
+    """Copy of ``frame`` whose ``Quote`` cells (or lists of them, one per line) are ``MarkedText``."""
+    def is_quote(value: Any) -> bool:
+        return isinstance(value, Quote) or (isinstance(value, list) and any(isinstance(v, Quote) for v in value))
+
+    columns = [c for c in frame.columns if frame[c].map(is_quote).any()]
+    if not columns:
+        return frame
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = [value if not is_quote(value) else quoted(value, report) if isinstance(value, Quote)
+                         else MarkedText([part for i, v in enumerate(value)
+                                          for part in ([("\n", None)] if i else []) + list(
+                                              quoted(v, report).parts if isinstance(v, Quote)
+                                              else [(str(fill({"v": v}, report)["v"]), None)])])
+                         for value in frame[column]]
+    return frame
 
 
 def _text(block: Text, report: "Report") -> Any:
@@ -109,7 +145,7 @@ def _in_language(frame: Any, columns: Any, report: "Report") -> Any:
 
 
 def _table(block: Table, report: "Report") -> Any:
-    frame = _in_language(block.frame, list(block.frame.columns), report)
+    frame = _in_language(_quote_cells(block.frame, report), list(block.frame.columns), report)
     columns = list(frame.columns)
     labels = {c: column_heading(c, report.language, block.headings) for c in columns if c != "suppressed"}
     title = report.t(block.title_key, **fill(block.title_values, report))

@@ -213,6 +213,33 @@ def annex_formats(table: pd.DataFrame, label_cols: set[str], percent_cols: set[s
     return formats
 
 
+class MarkedText(str):
+    """Cell text with parts in a language other than the report's (a quote in the language of
+    its transcript): as a string it is the plain text (annex, figures); in HTML each such part
+    is inside a ``<span lang="...">``. ``parts`` are ``(text, language or None)``."""
+
+    parts: tuple[tuple[str, str | None], ...]
+
+    def __new__(cls, parts: Iterable[tuple[str, str | None]]) -> "MarkedText":
+        parts = tuple((str(t), lang) for t, lang in parts)
+        made = super().__new__(cls, "".join(t for t, _ in parts))
+        made.parts = parts
+        return made
+
+    def __str__(self) -> str:
+        return self  # keeps the parts through str() of the formatting code
+
+    def html(self) -> str:
+        """The escaped text, each part in another language marked with its ``lang``."""
+        return "".join(f'<span lang="{html.escape(lang)}">{html.escape(t)}</span>' if lang else html.escape(t)
+                       for t, lang in self.parts)
+
+
+def cell_html(value: Any) -> str:
+    """One table cell as HTML: escaped text, language parts marked (``MarkedText``)."""
+    return value.html() if isinstance(value, MarkedText) else html.escape(str(value))
+
+
 @dataclass
 class HtmlTable:
     """A formatted table that Jupyter displays as HTML (title, table, footnote)."""
@@ -224,7 +251,7 @@ class HtmlTable:
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.table.columns)
         rows = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+            "<tr>" + "".join(f"<td>{cell_html(v)}</td>" for v in row) + "</tr>"
             for row in self.table.itertuples(index=False)
         )
         note = f'<p class="wb-note">{html.escape(self.note)}</p>' if self.note else ""
