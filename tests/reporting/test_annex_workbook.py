@@ -108,3 +108,15 @@ def test_units_join_the_heading_from_the_catalogue() -> None:
     assert column_heading("annual_cost", "en") == "Annual cost (som a year)"
     assert column_heading("annual_cost", "ru") == "Годовые расходы, сом в год"
     assert column_heading("region", "en") == "Region"  # no unit, no suffix
+
+
+def test_whole_numbers_without_a_column_format_show_without_grouping(tmp_path: Path) -> None:
+    # oracle: Excel's "0" format (a run, decile, month or year is not a quantity: 2024, not 2,024)
+    from workbench.io.workbook import AnnexSheet, AnnexWords, write_annex
+
+    table = pd.DataFrame({"year": [2023, 2024], "share": [0.5, 0.25]})
+    path = write_annex(tmp_path / "a.xlsx", [AnnexSheet("T1", "Years", table, {"share": "0.0%"})],
+                       AnnexWords("Contents", "Sheet", "Table", "Notes", "Tables"))
+    sheet = load_workbook(path)["T1"]
+    assert [(c.value, c.number_format) for c in sheet[4]] == [(2023, "0"), (0.5, "0.0%")]
+    assert sheet["A2"].value is None  # real data: no synthetic label

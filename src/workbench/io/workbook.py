@@ -193,12 +193,14 @@ def write_annex(path: str | Path, sheets: Sequence[AnnexSheet], words: AnnexWord
 
 
 def _format_column(sheet: Worksheet, column: int, rows: Iterable[int], number_format_: str | None) -> None:
-    """Give the number cells of a column its format; text cells wrap."""
+    """Give the number cells of a column its format (whole numbers without one: ``0``); text cells wrap."""
     for row in rows:
         cell = sheet.cell(row=row, column=column)
         if isinstance(cell.value, bool):
             continue
-        if isinstance(cell.value, int) and number_format_ and "%" not in number_format_:
+        if isinstance(cell.value, int) and not number_format_:
+            cell.number_format = "0"  # a number in a label column (run, decile, month, year): no grouping
+        elif isinstance(cell.value, int) and "%" not in number_format_:
             cell.number_format = number_format(0)  # a count among decimals (01's "n" row of weights)
         elif isinstance(cell.value, (int, float)) and number_format_:
             cell.number_format = number_format_
