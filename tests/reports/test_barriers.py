@@ -201,3 +201,260 @@ def test_shared_facts_come_from_study_facts_under_their_names(tmp_path_factory: 
     assert "Ошская область" in set(regions.frame["region"])  # one Russian spelling, not "Osh oblast"
     code_ids = {code for row in mapping.rows for code in row.codes}
     assert len(codes.frame) == len(code_ids) and not set(codes.frame["code"]) & code_ids  # names, not ids
+
+
+# ---- the whole report on the demo study: barriers_evidence and barriers_pages ------------------
+# Oracle: the demo study's own files read with pandas (survey answers, transcripts by type, cases
+# by group and sex, the mapping YAML), independent of the evidence pipeline; plus properties
+# (order of sections, nothing resting on fewer than min_cell people shown).
+
+import shutil
+
+from workbench.reports import barriers_evidence, barriers_pages as pages
+from workbench.reports.sections import Chart, Section, Table
+from workbench.errors import WorkbenchError
+
+
+@pytest.fixture(scope="module")
+def ev(demo_study):
+    return barriers.evidence(demo_study, Disclosure(10), n_boot=20)
+
+
+def _texts(blocks, key: str) -> list[Text]:
+    return [b for b in blocks if isinstance(b, Text) and b.key == key]
+
+
+def _tables(section: Section) -> list[Table]:
+    return [b for b in section.blocks if isinstance(b, Table)]
+
+
+def _count_texts(value) -> list[Text]:
+    """Every "n of base" Text inside a cell or value (nested values too)."""
+    if isinstance(value, Text):
+        found = [value] if value.key in ("br_count_of", "br_count_of_share") else []
+        return found + [t for v in value.values.values() for t in _count_texts(v)]
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _count_texts(v)]
+    return []
+
+
+def test_mapping_and_recommendations_are_found_by_what_they_hold(demo_study, tmp_path) -> None:
+    """Oracle: the demo's study.yaml (two datasets of format mapping, one listing rows, one
+    listing recommendations); a copy with a second rows file must be refused, naming both."""
+    assert barriers_evidence.mapping_dataset_of(demo_study, "joint_display") == "joint_display"
+    assert barriers_evidence.mapping_dataset_of(demo_study, "recommendations") == "recommendations"
+    assert barriers_evidence.mapping_dataset_of(demo_study, "joint_display", "mine") == "mine"
+    folder = tmp_path / "study"
+    shutil.copytree(demo_study.root, folder)
+    spec = yaml.safe_load((folder / "study.yaml").read_text(encoding="utf-8"))
+    spec["datasets"]["second_mapping"] = {**spec["datasets"]["joint_display"], "description": "a copy"}
+    (folder / "study.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    from workbench.study import Study
+
+    with pytest.raises(WorkbenchError) as error:
+        barriers_evidence.mapping_dataset_of(Study.load(folder), "joint_display")
+    assert "joint_display" in str(error.value) and "second_mapping" in str(error.value)
+    with pytest.raises(WorkbenchError, match="kind"):
+        barriers_evidence.mapping_dataset_of(demo_study, "survey")
+
+
+def test_an_unknown_option_is_an_error_listing_the_known_ones() -> None:
+    with pytest.raises(WorkbenchError) as error:
+        barriers_evidence.options(quotes_per_barrier=3)
+    assert "quotes_per_barrier" in str(error.value) and "quotes_per_row" in str(error.value)
+    assert barriers_evidence.options(quotes_per_row=3)["quotes_per_row"] == 3
+
+
+def test_sections_in_report_order_with_findings_first_and_methods_last(ev) -> None:
+    sections = barriers.sections(ev)
+    assert [s.id for s in sections] == ["findings", "summary", "barriers", "assets", "agreement", "differences",
+                                        "regions", "recommendations", "methods", "shared-facts"]
+    assert sections[0].part == "findings" and {s.part for s in sections[-2:]} == {"methods"}
+    contents = _texts(sections[1].blocks, "br_toc_list")[0]
+    assert [v.key for v in contents.values.values()] == ["br_section_" + s for s in pages.CONTENTS]
+    assert set(pages.CONTENTS) <= {s.id for s in sections}  # the contents name sections of the report
+
+
+def test_sources_count_transcripts_by_type_and_say_fewer_than_min_cell(demo_study, ev) -> None:
+    """Oracle: qual_documents.csv counted by doc_type with pandas; the survey's rows."""
+    kinds = demo_study.read("qual_documents")["doc_type"].value_counts()
+    sources = _texts(pages.overview_blocks(ev), "br_sources")[0].values
+    assert sources["kii"] == Text("br_n_f", {"n": int(kinds["KII"])})
+    assert sources["experts"] == Text("br_n_f", {"n": int(kinds["expert"])})
+    assert sources["fgd"] == Text("br_n_f", {"n": int(kinds["FGD"])})
+    assert sources["n"] == Text("br_n_f", {"n": len(demo_study.read("survey"))})
+    strict = barriers.evidence(demo_study, Disclosure(int(kinds["expert"]) + 1), n_boot=2)
+    values = _texts(pages.overview_blocks(strict), "br_sources")[0].values
+    assert values["experts"] == Text("br_fewer_than", {"min_cell": int(kinds["expert"]) + 1})
+    assert values["kii"] == Text("br_n_f", {"n": int(kinds["KII"])})  # 40 >= 16: shown
+
+
+def test_joint_display_respondents_are_the_substantive_answers(demo_study, ev) -> None:
+    """Oracle: the survey file with pandas: respondents whose answer to the row's item is not
+    a missing code (don't know, refused)."""
+    survey, dictionary = demo_study.read("survey"), demo_study.dictionary("survey")
+    section = pages.joint_sections(ev)[0]
+    main = _tables(section)[0]
+    assert main.name == "br_joint_barriers" and main.count is None
+    part = ev.assessed[ev.assessed["section"] == "barrier"]
+    checked = 0
+    for (_, row), respondents in zip(part.iterrows(), main.frame["respondents"]):
+        if isinstance(row["variable"], str):
+            missing = set(dictionary.variables[row["variable"]].missing_codes)
+            answered = survey[row["variable"]].notna() & ~survey[row["variable"]].isin(missing)
+            assert respondents == int(answered.sum()), row["row_id"]
+            checked += 1
+        elif not isinstance(row["battery"], str):
+            assert respondents == ""  # no survey question: blank, not hidden
+    assert checked >= 3
+
+
+def test_joint_display_key_informant_base_is_the_key_informants(demo_study, ev) -> None:
+    """Oracle: qual_documents.csv: people interviewed in key-informant interviews (their
+    distinct case ids); experts likewise."""
+    documents = demo_study.read("qual_documents")
+    key = documents.loc[documents["doc_type"] == "KII", "case_id"].nunique()
+    experts = documents.loc[documents["doc_type"] == "expert", "case_id"].nunique()
+    main = _tables(pages.joint_sections(ev)[0])[0]
+    bases = {t.values["base"] for cell in main.frame["ki"] for t in _count_texts(cell)}
+    assert bases == {key}
+    assert {t.values["base"] for cell in main.frame["experts"] for t in _count_texts(cell)} == {experts}
+    for cell in main.frame["ki"]:  # the share is n / base
+        for t in _count_texts(cell):
+            assert t.values["share"] == pytest.approx(t.values["n"] / t.values["base"])
+
+
+def test_figures_behind_each_joint_display_go_to_the_annex_only(ev) -> None:
+    for section in pages.joint_sections(ev):
+        annex = [b for b in section.blocks if isinstance(b, pages.AnnexTable)]
+        shown = [b for b in _tables(section) if not isinstance(b, pages.AnnexTable)]
+        assert len(annex) == len(shown) / 2 and all(t.annex_only for t in annex)
+        for table in annex:
+            assert table.name.endswith("_figures")
+            assert {"estimate", "ci_low", "ci_high", "respondents", "ki_n", "ki_base"} <= set(table.frame.columns)
+
+
+def test_who_raised_it_counts_rest_on_min_cell_key_informants(ev) -> None:
+    """Property: every "n of base" of people shown has base >= min_cell (else the marker); focus
+    groups are counted as groups, hidden when their participants are too few (``fg_hidden``)."""
+    for section in pages.joint_sections(ev):
+        for table in _tables(section):
+            for column in [c for c in table.frame.columns if c != "fg"]:
+                for cell in table.frame[column]:
+                    for t in _count_texts(cell):
+                        assert t.values["base"] >= ev.disclosure.min_cell, (table.name, column, t)
+
+
+def test_quotes_name_group_and_sex_only_where_enough_participants_share_them(demo_study, ev) -> None:
+    """Oracle: qual_cases.csv grouped with pandas (group sizes, group x sex sizes) over the
+    participants of the edition."""
+    cases = ev.corpus.cases
+    group_size = cases.groupby("respondent_group").size()
+    both_size = cases.groupby(["respondent_group", "sex"]).size()
+    labels = demo_study.dictionary("qual_cases").value_labels("respondent_group", "en")
+    lines = pages.quote_lines(ev)
+    assert lines and all(len(v) <= ev.options["quotes_per_row"] * 10 for v in lines.values())
+    named = 0
+    for quotes in lines.values():
+        for quote in quotes:
+            who = quote.who  # a Quote, worded as in every report (reports.quotes.speaker)
+            if who.key == "ql_who":
+                group = next(g for g, label in labels.items() if label == who.values["group"])
+                sex = {"ql_sex_female": "female", "ql_sex_male": "male"}[who.values["sex"].key]
+                assert group_size[group] >= 10 and both_size[(group, sex)] >= 10
+                named += 1
+            elif who.key == "ql_who_group":
+                group = next(g for g, label in labels.items() if label == who.values["group"])
+                assert group_size[group] >= 10
+    assert named  # the demo has groups large enough to name
+
+
+def test_group_differences_compare_the_selected_key_informants(demo_study, ev) -> None:
+    """Oracle: qual_cases.csv and qual_documents.csv with pandas: key informants who are women
+    and who are men (the bases of the comparison)."""
+    documents, cases = demo_study.read("qual_documents"), demo_study.read("qual_cases")
+    key = cases[cases["case_id"].isin(documents.loc[documents["doc_type"] == "KII", "case_id"])]
+    women, men = int((key["sex"] == "female").sum()), int((key["sex"] == "male").sum())
+    women_diff = next(d for d in ev.mapping.differences if d.id == "women")
+    blocks = pages.difference_blocks(ev, women_diff)
+    table = next(b for b in blocks if isinstance(b, Table))
+    assert {t.values["base"] for cell in table.frame["group"] for t in _count_texts(cell)} == {women}
+    assert {t.values["base"] for cell in table.frame["reference"] for t in _count_texts(cell)} == {men}
+    assert table.headings["group_share"] == Text("br_col_share_of", {"group": "Women"})
+    for line in _texts(blocks, "br_difference_line"):  # named only when at least 20 points apart
+        g, r = line.values["g"].values, line.values["r"].values
+        assert abs(g["share"] - r["share"]) >= ev.options["notable_difference"] - 1e-12
+        assert line.values["points"].values["x"] == pytest.approx(100 * abs(g["share"] - r["share"]))
+    charts = [b for b in blocks if isinstance(b, Chart)]
+    assert len(charts) == 1 and set(charts[0].frame["side"]) == {"Women", "Men"}
+
+
+def test_regional_pages_count_respondents_and_estimate_each_region(demo_study, ev) -> None:
+    """Oracle: survey rows per region (pandas) for the sources line; for the heat map, the
+    weighted share of each region by hand: sum(w * y) / sum(w) over the region's answers, with
+    the (raked) analysis weights of the design."""
+    section = pages.regions_section(ev)
+    regions = list(demo_study.spec["regions"])
+    assert [t.values["name"] for t in _texts(section.blocks, "br_subheading")] == regions
+    survey = demo_study.read("survey")
+    per_region = survey["region"].map(demo_study.dictionary("survey").value_labels("region", "en")).value_counts()
+    for t, name in zip(_texts(section.blocks, "br_region_sources"), regions):
+        assert t.values["n"] in (Text("br_n_f", {"n": int(per_region[name])}),
+                                 Text("br_fewer_than", {"min_cell": 10}))
+    chart = next(b for b in section.blocks if isinstance(b, Chart))
+    assert chart.kind == "heatmap" and chart.group == "region" and chart.percent
+    design = ev.prepared.design
+    data, weights = design.data, design.analysis_weights()
+    codes = {label: code for code, label in demo_study.dictionary("survey").value_labels("region", "en").items()}
+    family = ev.labels["family"]
+    for name in ("Batken", "Chuy"):
+        y = data["item__sd_fp_family"]
+        inside = (data["region"] == codes[name]).to_numpy() & y.notna().to_numpy()
+        by_hand = float((weights[inside] * y[inside]).sum() / weights[inside].sum())
+        drawn = chart.frame[(chart.frame["region"] == name) & (chart.frame["barrier"] == family)]["favourable"]
+        assert float(drawn.iloc[0]) == pytest.approx(by_hand, abs=1e-9)
+    for table in _tables(section):  # property: nothing on fewer than min_cell people
+        for cell in table.frame["ki"]:
+            for t in _count_texts(cell):
+                assert t.values["base"] >= 10
+
+
+def test_methods_name_the_mapping_and_rules(demo_study, ev) -> None:
+    """Oracle: the mapping YAML read with yaml (rows, distinct indicators, distinct codes)."""
+    raw = yaml.safe_load(demo_study.path("joint_display").read_text(encoding="utf-8"))
+    keys = {(i.get("variable"), i.get("battery")) for r in raw["rows"] for i in r.get("indicators") or []}
+    keys |= {(i.get("variable"), i.get("battery")) for d in raw.get("differences") or []
+             for i in d.get("indicators") or []}
+    section = pages.methods_section(ev)
+    assert section.part == "methods"
+    mapping = _texts(section.blocks, "br_methods_mapping")[0].values
+    assert mapping == {"rows": len(raw["rows"]), "indicators": len(keys),
+                       "codes": len({c for r in raw["rows"] for c in r["codes"]})}
+    assert _texts(section.blocks, "br_methods_raked")  # the demo has population margins
+    response = _texts(section.blocks, "br_methods_item_response")[0].values
+    assert 0 < response["low"].values["share"] <= response["high"].values["share"] <= 1
+    rules = _texts(section.blocks, "br_methods_rules")[0].values
+    assert rules["min_cell"] == 10 and rules["majority"].values["share"] == raw["rules"]["public_majority"]
+
+
+def test_rendering_hides_the_annex_table_and_heads_columns_in_the_report_language(demo_study) -> None:
+    """The sections rendered in Russian (display patched): the figures tables reach the annex but
+    not the page; the difference table's share columns are headed with the group's name."""
+    from unittest import mock
+
+    from workbench.reporting import start_report
+    from workbench.reporting.tables import HtmlTable
+
+    report = start_report(demo_study.root, language="ru", min_cell=10)
+    ev = barriers.evidence(demo_study, report.tables.disclosure, language="ru", n_boot=2)
+    shown = []
+    with mock.patch("IPython.display.display", side_effect=lambda *parts: shown.extend(parts)):
+        report.show(*pages.joint_sections(ev)[:1], pages.differences_section(ev))
+    titles = [p.title for p in shown if isinstance(p, HtmlTable)]
+    annex = [t.title for t in report.tables.shown]
+    figures = "Препятствия: цифры сводной таблицы"
+    assert figures not in titles and any(figures in t for t in annex), (titles, annex)
+    difference = next(t for t in report.tables.shown if "Женщины" in t.title)
+    assert "Доля, Женщины" in list(difference.table.columns)
+    joint = next(p for p in shown if isinstance(p, HtmlTable))
+    assert "," in joint.table.iloc[0, 2] and "." not in joint.table.iloc[0, 2]  # 79,3 % (76,3 %–82,1 %)

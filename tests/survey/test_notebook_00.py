@@ -25,7 +25,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 #: result-table column names of the package that are also demo variable names
 RESULT_COLUMNS = {"description", "status", "kind", "margin", "population", "start"}
 #: notebooks that still read datasets by name (issue 16)
-KNOWN = {"10_barriers_to_reintegration"}
+KNOWN: set[str] = set()
 
 
 @pytest.fixture(scope="module")

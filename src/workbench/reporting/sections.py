@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 
 def column_heading(column: str, language: str, headings: dict[str, str] | None = None) -> str:
     """A column's heading: from ``headings`` (text from the data) or the catalogue's ``col_<column>``."""
-    if headings and column in headings:
-        return str(headings[column])
+    if headings and column in headings:  # text from the data, or a catalogue Text (e.g. with the group's name)
+        heading = headings[column]
+        return str(text(heading.key, language, **heading.values)) if isinstance(heading, Text) else str(heading)
     key = f"col_{column}"
     if key not in catalogue():
         raise WorkbenchError(f"no heading for column {column!r}: add {key} to the message catalogue",
@@ -106,14 +107,17 @@ def _quote_cells(frame: Any, report: "Report") -> Any:
     columns = [c for c in frame.columns if frame[c].map(is_quote).any()]
     if not columns:
         return frame
+    def lines(values: list[Any]) -> MarkedText:  # one quote (or other text) per line
+        parts: list[tuple[str, str | None]] = []
+        for i, v in enumerate(values):
+            parts += [("\n", None)] if i else []
+            parts += quoted(v, report).parts if isinstance(v, Quote) else [(str(fill({"v": v}, report)["v"]), None)]
+        return MarkedText(parts)
+
     frame = frame.copy()
     for column in columns:
-        frame[column] = [value if not is_quote(value) else quoted(value, report) if isinstance(value, Quote)
-                         else MarkedText([part for i, v in enumerate(value)
-                                          for part in ([("\n", None)] if i else []) + list(
-                                              quoted(v, report).parts if isinstance(v, Quote)
-                                              else [(str(fill({"v": v}, report)["v"]), None)])])
-                         for value in frame[column]]
+        frame[column] = [quoted(v, report) if isinstance(v, Quote) else lines(v) if is_quote(v) else v
+                         for v in frame[column]]
     return frame
 
 
@@ -138,10 +142,14 @@ def _in_language(frame: Any, columns: Any, report: "Report") -> Any:
     levels) are sentences in the report language."""
     frame = frame.copy()
     for column in columns:
-        if frame[column].map(lambda v: isinstance(v, Text)).any():
-            frame[column] = [str(text(v.key, report.language, **fill(v.values, report))) if isinstance(v, Text)
-                             else v for v in frame[column]]
+        if frame[column].map(lambda v: isinstance(v, (Text, list))).any():  # a list of Texts: one line each
+            frame[column] = ["\n".join(_in_words(x, report) for x in v) if isinstance(v, list)
+                             else _in_words(v, report) if isinstance(v, Text) else v for v in frame[column]]
     return frame
+
+
+def _in_words(value: Any, report: "Report") -> str:
+    return str(text(value.key, report.language, **fill(value.values, report))) if isinstance(value, Text) else str(value)
 
 
 def _table(block: Table, report: "Report") -> Any:
@@ -158,8 +166,9 @@ def _table(block: Table, report: "Report") -> Any:
                                          hidden_note=str(hidden))
     decimals = ({labels.get(c, c): d for c, d in block.decimals.items()} if isinstance(block.decimals, dict)
                 else block.decimals)  # per column by its name in the frame; the table knows headings
-    return report.tables.show(frame, title, n=block.count, keep=block.labels, percent=block.percent,
-                              pvalues=block.pvalues, decimals=decimals, labels=labels, note=note)
+    shown = report.tables.show(frame, title, n=block.count, keep=block.labels, percent=block.percent,
+                               pvalues=block.pvalues, decimals=decimals, labels=labels, note=note)
+    return None if getattr(block, "annex_only", False) else shown  # e.g. unrounded figures behind a table
 
 
 def _chart(block: Chart, report: "Report") -> Any:

@@ -20,11 +20,14 @@ from workbench.disclosure import Disclosure
 from workbench.mixed import row_verdicts
 from workbench.mixed.mapping import JointDisplayMapping, Recommendation
 from workbench.qualitative.corpus import Corpus
+from workbench.reports.barriers_evidence import DEFAULTS, Evidence, evidence
 from workbench.reports.sections import Finding, Section, Table, Text
 from workbench.schemas import DataDictionary
 from workbench.study import Study
 from workbench.survey.instrument import positive_codes
 from workbench.survey.labels import counted_answers
+
+__all__ = ["DEFAULTS", "Evidence", "evidence", "sections", "title"]
 
 REPORT = "10_barriers_to_reintegration"
 #: strengths a recommendation may be acted on without further evidence
@@ -37,13 +40,14 @@ def title(study: Study, language: str) -> Text | str:
     return overview.study_text(study, REPORT, "title", language) or Text("br_title")
 
 
-def _shown(value: Any) -> bool:
+def shown(value: Any) -> bool:
+    """Is a figure there (not None, not NA after the disclosure policy hid it)?"""
     return value is not None and not pd.isna(value)
 
 
 def count_text(n: Any, base: Any, share: Any = None) -> Text:
     """"n of base (share)", or the hidden marker when the disclosure policy hid the count."""
-    if not (_shown(n) and _shown(base)):
+    if not (shown(n) and shown(base)):
         return HIDDEN
     if share is None:
         return Text("br_count_of", {"n": int(n), "base": int(base)})
@@ -66,9 +70,9 @@ def headline_text(row: pd.Series | dict, survey: pd.DataFrame, dictionary: DataD
     """What the survey says on a row: its comparable item, or why there is none (the item
     that is only context, e.g. support for a remedy, is named as such)."""
     estimates = survey.set_index("indicator") if len(survey) else pd.DataFrame()
-    if not _shown(row["indicator"]):
+    if not shown(row["indicator"]):
         context = row.get("context_indicator")
-        if _shown(context) and context in estimates.index and estimates.loc[context, "n"] >= disclosure.min_cell:
+        if shown(context) and context in estimates.index and disclosure.allows(estimates.loc[context, "n"]):
             return Text("br_public_context_f", {"item": public_text(estimates.loc[context], dictionary, language)})
         return Text("br_public_none")
     if row["survey_hidden"] or row["indicator"] not in estimates.index:
@@ -212,3 +216,23 @@ def shared_facts_section(study: Study, corpus: Corpus, mapping: JointDisplayMapp
               count="respondents", labels=("region",), decimals=0),
         Table("participants_mentioning", "br_participants_mentioning", mentioning, count="participants",
               labels=("code",), decimals=0)], part="methods")
+
+
+def sections(ev: Evidence) -> list[Section]:
+    """Every section of report 10 from one edition's ``Evidence``: the key findings, the
+    executive summary (with the contents, introduction and sources), the joint displays,
+    agreement, group differences, regional pages, recommendations, then the methods and the
+    facts shared with other reports."""
+    from workbench.reports import barriers_pages as pages  # the pages read this module's text helpers
+
+    summary = summary_section(ev.assessed, ev.mapping, ev.survey, ev.survey_dictionary, ev.language, ev.disclosure,
+                              ev.options["summary_rows"])
+    summary.blocks += pages.overview_blocks(ev)
+    facts = shared_facts_section(ev.study, ev.corpus, ev.mapping, ev.language)
+    facts.blocks += pages.closing_blocks(ev)
+    return [findings_section(ev.assessed, ev.mapping, ev.survey, ev.recommendations, ev.linked, ev.language), summary,
+            *pages.joint_sections(ev),
+            agreement_section(ev.assessed, ev.mapping, ev.survey, ev.survey_dictionary, ev.language, ev.disclosure),
+            pages.differences_section(ev), pages.regions_section(ev),
+            recommendations_section(ev.recommendations, ev.linked, ev.mapping, ev.language),
+            pages.methods_section(ev), facts]
