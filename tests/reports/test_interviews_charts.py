@@ -127,7 +127,10 @@ def test_grid_bubbles_add_up_to_the_stakeholders_rated(material: interviews.Mate
     assert chart.frame["stakeholders"].sum() == len(grid.frame)
     counted = grid.frame.groupby(["interest", "influence", "stakeholder_type"]).size()
     for row in chart.frame.itertuples():
-        assert counted[(row.interest, row.influence, row.stakeholder_type)] == row.stakeholders
+        assert counted[(row.interest_rating, row.influence, row.stakeholder_type)] == row.stakeholders
+        assert abs(row.interest - row.interest_rating) < 0.5  # drawn beside its rating, never at another
+    drawn = chart.frame.groupby(["interest", "influence"]).size()
+    assert (drawn == 1).all()  # no bubble hides another
     assert [(r.value, r.on) for r in chart.references] == [(ic.GRID_MIDPOINT, "x"), (ic.GRID_MIDPOINT, "y")]
     figure = _render(chart)
     assert len(figure.layout.shapes) == 2

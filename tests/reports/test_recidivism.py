@@ -123,6 +123,7 @@ def test_transitions_with_a_small_cell_get_secondary_suppression(data: rc.Recidi
 def test_forest_plot_one_row_per_term(sections: dict) -> None:
     chart = _block(sections["cox"], "cox", Chart)
     assert chart.kind == "forest" and chart.low == "hr_ci_low" and chart.high == "hr_ci_high"
+    assert [(r.value, r.on) for r in chart.references] == [(1.0, "y")]  # the line of no effect
     assert chart.frame["term"].map(lambda t: t.key).is_unique
     assert np.allclose(chart.frame["hazard_ratio"], np.exp(chart.frame["coef"]))
 

@@ -30,7 +30,8 @@ RISK_SCALE = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027")
 SEX_COLOURS = {"male": "#3b6fb6", "m": "#3b6fb6", "1": "#3b6fb6", "female": "#c8553d", "f": "#c8553d", "2": "#c8553d"}
 SEX_COLOURS |= {"мужской": "#3b6fb6", "мужчины": "#3b6fb6", "женский": "#c8553d", "женщины": "#c8553d"}  # Russian labels
 #: respondent groups and other unordered categories, in the order they appear
-GROUP_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974")
+GROUP_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd",
+                 "#2f4b7c")
 #: significant (after the report's correction) or not
 SIGNIFICANCE_COLOURS = {True: "#b2182b", False: "#8c8c8c"}
 NEUTRAL = "#4c72b0"
@@ -40,6 +41,8 @@ AMOUNT_SCALE = ((0.0, "#f7fbff"), (0.5, "#6baed6"), (1.0, "#08306b"))
 REFERENCE = "#555555"
 LINK = "rgba(90,90,90,0.45)"
 SEPARATORS = {"en": ".\u202f", "ru": ",\u202f"}  # plotly: decimal sign, then thousands
+#: legend entries longer than this (characters) put the legend below the plot, not beside it
+LONG_LEGEND = 28
 #: kinds whose values are sizes of flows or links: equal values still say something
 _NOT_FLAT = ("sankey", "network", "bubbles")
 
@@ -174,10 +177,13 @@ def _sankey(fig: go.Figure, chart: Chart, frame: pd.DataFrame) -> None:
 
 def _network(fig: go.Figure, chart: Chart, frame: pd.DataFrame, language: str) -> None:
     """Links of weight ``y`` between categories ``x`` and ``group``, the nodes evenly on a circle
-    (in order of appearance: no random layout), node size by the total weight of its links."""
+    (clockwise in order of appearance: no random layout, the same picture every build), node
+    size by the total weight of its links, each name written outwards from its node."""
     nodes = list(dict.fromkeys([*frame[chart.x], *frame[chart.group]]))
-    angle = {node: 2 * math.pi * i / len(nodes) for i, node in enumerate(nodes)}
+    angle = {node: math.pi / 2 - 2 * math.pi * (i + 0.5) / len(nodes) for i, node in enumerate(nodes)}
     where = {node: (math.cos(a), math.sin(a)) for node, a in angle.items()}
+    side = {node: "middle right" if x > 0.05 else "middle left" if x < -0.05 else
+            "top center" if y > 0 else "bottom center" for node, (x, y) in where.items()}
     weights = pd.to_numeric(frame[chart.y]).astype(float)
     top = max(float(weights.max()), 1.0)
     for a, b, w in zip(frame[chart.x], frame[chart.group], weights):
@@ -190,12 +196,12 @@ def _network(fig: go.Figure, chart: Chart, frame: pd.DataFrame, language: str) -
     colours = colour_map(chart.meaning or "group", nodes)
     fig.add_trace(go.Scatter(
         x=[where[n][0] for n in nodes], y=[where[n][1] for n in nodes], mode="markers+text",
-        text=[str(n) for n in nodes], textposition="top center", showlegend=False, hoverinfo="text",
+        text=[str(n) for n in nodes], textposition=[side[n] for n in nodes], showlegend=False, hoverinfo="text",
         marker=dict(size=[12 + 28 * degree[n] / largest for n in nodes], color=[colours[n] for n in nodes],
                     line=dict(width=1, color="white"))))
-    fig.update_xaxes(visible=False, range=[-1.5, 1.5])
-    fig.update_yaxes(visible=False, range=[-1.4, 1.4], scaleanchor="x")
-    fig.update_layout(height=620)
+    fig.update_xaxes(visible=False, range=[-2.3, 2.3])  # room for the names left and right of the circle
+    fig.update_yaxes(visible=False, range=[-1.15, 1.15])
+    fig.update_layout(height=680)
 
 
 def _bubbles(fig: go.Figure, chart: Chart, frame: pd.DataFrame, language: str) -> None:
@@ -210,6 +216,8 @@ def _bubbles(fig: go.Figure, chart: Chart, frame: pd.DataFrame, language: str) -
                                  marker=dict(size=[14 + 30 * math.sqrt(v / largest) for v in size],
                                              color=colours.get(level, NEUTRAL), opacity=0.8,
                                              line=dict(width=1, color="white"))))
+    fig.update_xaxes(dtick=1)  # ratings: whole-number ticks
+    fig.update_yaxes(dtick=1)
 
 
 def _references(fig: go.Figure, chart: Chart, frame: pd.DataFrame, language: str, scale: float) -> None:
@@ -252,7 +260,7 @@ def draw(chart: Chart, frame: pd.DataFrame, language: str, heading: Callable[[st
     axis_x, axis_y = heading(chart.x), heading(chart.y) + percent
     if chart.kind == "heatmap":
         _heatmap(fig, chart, frame, language, heading, scale)
-        axis_y = heading(chart.group)
+        axis_y = ""  # the rows are named, and the title says what they are
     elif chart.kind == "bubbles":
         _bubbles(fig, chart, frame, language)
     else:
@@ -263,6 +271,8 @@ def draw(chart: Chart, frame: pd.DataFrame, language: str, heading: Callable[[st
         axis_x, axis_y = axis_y, axis_x
         fig.update_yaxes(autorange="reversed")
     _references(fig, chart, frame, language, scale)
+    if chart.color and max((len(str(v)) for v in frame[chart.color]), default=0) > LONG_LEGEND:
+        fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0))  # room for the plot
     fig.update_layout(title=title, xaxis_title=axis_x, yaxis_title=axis_y, separators=SEPARATORS.get(language, ".,"),
                       showlegend=bool(chart.color) or chart.kind == "calibration",
                       barmode="group")

@@ -22,6 +22,8 @@ from workbench.reports.sections import Chart, Reference, Text
 
 #: middle of the 1-5 influence and interest ratings (``influence_interest_grid``'s default midpoint)
 GRID_MIDPOINT = 3.0
+#: types sharing a rating cell are drawn side by side, this far apart on the interest axis
+GRID_SPREAD = 0.18
 #: code pairs sharing fewer speaker turns are not drawn in the theme network
 MIN_SHARED_TURNS = 2
 
@@ -81,9 +83,17 @@ def stakeholder_network(links: pd.DataFrame) -> Chart:
 
 def grid_bubbles(grid: pd.DataFrame, types: dict[Any, str]) -> Chart:
     """Stakeholders per influence and interest rating and type (from
-    ``qualitative.influence_interest_grid``), the middle of the scale drawn on both axes."""
+    ``qualitative.influence_interest_grid``), the middle of the scale drawn on both axes; the
+    types of one cell side by side around its interest rating (``interest_rating``), so none hides another."""
     cells = grid.groupby(["interest", "influence", "type"], sort=True).size().rename("stakeholders").reset_index()
-    frame = pd.DataFrame({"interest": cells["interest"].astype(float), "influence": cells["influence"].astype(float),
+    rank = {code: i for i, code in enumerate(types)}
+    cells = cells.assign(_rank=cells["type"].map(lambda v: rank.get(v, len(rank))))
+    cells = cells.sort_values(["interest", "influence", "_rank"], kind="stable")
+    place = cells.groupby(["interest", "influence"]).cumcount()
+    size = cells.groupby(["interest", "influence"])["type"].transform("size")
+    frame = pd.DataFrame({"interest_rating": cells["interest"].astype(float),
+                          "interest": cells["interest"].astype(float) + GRID_SPREAD * (place - (size - 1) / 2),
+                          "influence": cells["influence"].astype(float),
                           "stakeholder_type": [types.get(v, v) for v in cells["type"]],
                           "stakeholders": cells["stakeholders"].astype(int)})
     order = [types.get(v, v) for v in types]

@@ -21,7 +21,7 @@ from workbench import overview, risk
 from workbench import study_facts as sf
 from workbench.disclosure import Disclosure
 from workbench.reports.risk_assessment import ALPHA, TOTAL, Levels
-from workbench.reports.sections import Chart, Finding, Section, Table, Text
+from workbench.reports.sections import Chart, Finding, Reference, Section, Table, Text
 from workbench.risk.supervision import DEFAULT_HOURS_PER_OFFICER_MONTH, DEFAULT_STANDARDS, FORMER_REGIME
 from workbench.study import Study
 
@@ -204,7 +204,7 @@ def cox_section(data: RecidivismData, disclosure: Disclosure) -> Section:
                         count=None, labels=("term",), pvalues=("p_value", "ph_p_value"), decimals=3,
                         note=Text("risk_rec_cox_note", {"events": events, "n": len(data.data)})))
     blocks.append(Chart("cox", "forest", table, x="term", y="hazard_ratio", low="hr_ci_low", high="hr_ci_high",
-                        title_key="risk_rec_cox_chart"))
+                        title_key="risk_rec_cox_chart", references=(Reference(1.0, "risk_rec_no_effect_line"),)))
     return Section("cox", "risk_rec_cox_heading", blocks)
 
 
