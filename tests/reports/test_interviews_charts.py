@@ -25,22 +25,21 @@ from workbench.reports import interviews
 from workbench.reports import interviews_charts as ic
 from workbench.reports.sections import Chart, Section, Table
 from workbench.study import Study
-from workbench.synthetic.demo import write_demo_study
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory: pytest.TempPathFactory) -> Study:
-    return Study.load(write_demo_study(tmp_path_factory.mktemp("demo02c") / "study"))
+def study(demo_study: Study) -> Study:
+    return demo_study
+
+
+@pytest.fixture(scope="module")
+def sections(study: Study) -> dict[str, Section]:
+    return {s.id: s for s in interviews.sections(interviews.material(study), Disclosure(10), n_boot=20)}
 
 
 @pytest.fixture(scope="module")
 def material(study: Study) -> interviews.Material:
     return interviews.material(study)
-
-
-@pytest.fixture(scope="module")
-def sections(material: interviews.Material) -> dict[str, Section]:
-    return {s.id: s for s in interviews.sections(material, Disclosure(10), n_boot=20)}
 
 
 def _chart_named(section: Section, name: str) -> Chart:
