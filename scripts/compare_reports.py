@@ -452,9 +452,11 @@ SUMMARY_HEADER = ["| report | title before → after | text lines (+ / −) | ta
 def compare(before: Report, after: Report, max_items: int = 12, name: str = "") -> tuple[list[str], str]:
     """Markdown lines (the summary of one report's change) and its row of the summary table."""
     out: list[str] = []
-    diff = [d for d in difflib.ndiff(before.lines, after.lines) if d[:2] in ("+ ", "- ")]
-    added = [d[2:] for d in diff if d.startswith("+ ")]
-    removed = [d[2:] for d in diff if d.startswith("- ")]
+    added, removed = [], []  # line by line (ndiff's comparison within lines is too slow on long reports)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before.lines, after.lines, autojunk=False).get_opcodes():
+        if tag != "equal":
+            removed += before.lines[i1:i2]
+            added += after.lines[j1:j2]
     out.append(f"- title: {_q(before.title)} → {_q(after.title)}; lang: {_q(before.language)} → {_q(after.language)}")
     out.append(f"- sections: {len(before.headings)} → {len(after.headings)}; first three before: "
                f"{_list(before.headings[:3])}; after: {_list(after.headings[:3])}")
