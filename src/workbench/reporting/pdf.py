@@ -5,12 +5,17 @@ browser download is not used), the network is blocked, and printing waits until 
 plotly chart has drawn. Page breaks come from the report template's print CSS
 (``h2`` starts a page; tables and charts are not split).
 
+The page is laid out at the printed width from the start (print media, viewport of the
+portrait A4 column), so that plotly draws each chart for the page: a chart drawn for a wider
+screen was cut at the page edge (a heatmap lost a column and half its rows).
+
 Every page carries the report's synthetic-data banner (when it has one) in the page header,
 which Chromium repeats on each printed page, and the page number in the footer. A table
 wider than the printed column is scaled down to fit it (CSS ``zoom``, not below
 ``MIN_ZOOM``), so that no column is cut; the template keeps headings from breaking inside a
 word. (Chromium lays a document out at one page width, so a landscape ``@page`` for wide
-tables still cut them: tried and left.)
+tables still cut them: tried and left; tests/reports/test_pdf_headers.py checks on the
+printed PDFs that no heading word is broken.)
 """
 
 from __future__ import annotations
@@ -77,10 +82,12 @@ def print_pdf(html: Path, pdf: Path, timeout_ms: int = 60000) -> Path:
             context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
                           else route.abort())
             page = context.new_page()
+            # lay out (and let the charts draw) at the printed width: a chart drawn for a wider
+            # screen was cut at the page's edge (10's heatmap lost a column and half its rows)
+            page.emulate_media(media="print")
+            page.set_viewport_size({"width": PORTRAIT_WIDTH_PX, "height": 1200})
             page.goto(Path(html).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
             page.wait_for_function(CHARTS_DRAWN, timeout=timeout_ms)
-            page.emulate_media(media="print")
-            page.set_viewport_size({"width": PORTRAIT_WIDTH_PX, "height": 1200})  # measure as printed
             page.evaluate(FIT_WIDE_TABLES, [PORTRAIT_WIDTH_PX, MIN_ZOOM])
             page.pdf(path=str(pdf), format="A4", print_background=True, display_header_footer=True,
                      header_template=page_header(page.evaluate(BANNER)), prefer_css_page_size=True,
