@@ -185,3 +185,26 @@ def test_levels_by_region_chart_shares_equal_pandas_shares(study: Study, section
         else:  # every region in scope
             assert row.region.key == "risk_all_regions_in_scope"
             assert row.share == pytest.approx((data.intake["level"].dropna() == level).mean(), abs=1e-12)
+
+
+def test_compas_calibration_points_equal_a_hand_computation(sections: list) -> None:
+    """Oracle: ProPublica's records; observed = pandas mean of two-year reoffending per race and
+    decile, expected = mean probability of scikit-learn's logistic regression of reoffending on
+    the decile score over every defendant."""
+    from sklearn.linear_model import LogisticRegression
+
+    chart = next(b for b in sections[-1].blocks if isinstance(b, Chart) and b.name == "compas-calibration")
+    assert (chart.kind, chart.x, chart.label, chart.count) == ("calibration", "expected_rate", "decile", "defendants")
+    records = compas_records().dropna(subset=["decile_score", "reoffended"])
+    score = records[["decile_score"]].to_numpy(float)
+    model = LogisticRegression(C=np.inf, solver="newton-cg", tol=1e-12, max_iter=1000)
+    records = records.assign(p=model.fit(score, records["reoffended"].to_numpy(int)).predict_proba(score)[:, 1])
+    by_hand = records.groupby(["race", "decile_score"]).agg(observed=("reoffended", "mean"), expected=("p", "mean"),
+                                                            defendants=("p", "size"))
+    assert len(chart.frame) == 20  # two groups, ten deciles
+    for row in chart.frame.itertuples():
+        race = next(r for r in ra.COMPAS_GROUPS if ra._compas_group("race", r) == row.group)
+        truth = by_hand.loc[(race, row.decile)]
+        assert row.defendants == truth["defendants"]
+        assert row.observed_rate == pytest.approx(truth["observed"], abs=1e-12)
+        assert row.expected_rate == pytest.approx(truth["expected"], abs=1e-6)

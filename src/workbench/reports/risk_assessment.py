@@ -422,9 +422,9 @@ def compas_section(region: Any = None) -> Section:
     blocks.append(Table("compas-calibration", "risk_compas_calibration_table", calibration[columns],
                         count="defendants", labels=("group", "decile"), percent=("observed_rate", "expected_rate"),
                         decimals={"decile": 0, "observed_expected": 2}))
-    blocks.append(Chart("compas-calibration", "interval", calibration, x="decile", y="observed_rate",
-                        low="observed_ci_low", high="observed_ci_high", color="group", meaning="group",
-                        count="defendants", percent=True, title_key="risk_compas_calibration_chart"))
+    blocks.append(Chart("compas-calibration", "calibration", calibration, x="expected_rate", y="observed_rate",
+                        low="observed_ci_low", high="observed_ci_high", color="group", meaning="group", label="decile",
+                        count="defendants", percent=True, title_key="risk_compas_calibration_plot"))
     return Section("compas", "risk_compas_heading", blocks, part="methods")
 
 
