@@ -12,7 +12,9 @@ Where R's defaults stop early, R's control is tightened (never the test's tolera
 ``rake(control=list(maxit=1000, epsilon=1e-13))`` (R's default epsilon=1 stops at one
 unit of weighted count), ``svyglm(control=glm.control(epsilon=1e-13, maxit=100))``,
 ``svyolr(control=list(reltol=1e-16, maxit=10000, ndeps=1e-5))`` (BFGS stops at a relative
-change of 1e-8 by default, and its numerical Hessian uses steps of 1e-3).
+change of 1e-8 by default, and its numerical Hessian uses steps of 1e-3). For the crosstab
+of a subset, R's factors lose the levels the subset does not hold (``droplevels``), which
+the workbench never tabulates; R would otherwise give X^2 = NaN for an empty table row.
 """
 
 from __future__ import annotations
@@ -168,6 +170,11 @@ def _put_quantiles(out: list, case: Case, d: SurveyDesign) -> None:
     _put_frame(out, case, "quantile", frame, ("estimate", "se", "ci_low", "ci_high"))
 
 
+def _put_chisq(out: list, case: Case, prefix: str, table) -> None:
+    for key in CHISQ_KEYS:
+        _put(out, case, f"{prefix}.{key}", table.test[key])
+
+
 def _calibrated_values(out: list, case: Case, prefix: str, design: SurveyDesign) -> None:
     _put_frame(out, case, f"{prefix}.mean_y", design.mean("y"))
     _put_frame(out, case, f"{prefix}.total_z", design.total("z"))
@@ -197,14 +204,14 @@ def workbench_values(case: Case) -> list[tuple[str, str, float, float]]:
     _put_model(out, case, "glm_gaussian", d.glm("y ~ x + C(g)"))
     _put_model(out, case, "glm_binomial", d.glm("b ~ x + C(c)", family="binomial"))
     _put_model(out, case, "olr", d.ordinal_logit("o ~ x + z"))
-    test = d.crosstab("c", "k").test
-    for key in CHISQ_KEYS:
-        _put(out, case, f"chisq.{key}", test[key])
+    _put_chisq(out, case, "chisq", d.crosstab("c", "k"))
     # g has missing values: its rows stay in the design as out-of-domain rows (R's rule)
-    test = d.crosstab("g", "c").test
-    for key in CHISQ_KEYS:
-        _put(out, case, f"chisq_missing.{key}", test[key])
-    _calibrated_values(out, case, "post", d.poststratify("c", case.post))
+    _put_chisq(out, case, "chisq_missing", d.crosstab("g", "c"))
+    post = d.poststratify("c", case.post)
+    _calibrated_values(out, case, "post", post)
+    # a calibrated design's subset keeps every row (R's N and nu of the whole sample)
+    first_k = sorted(case.rake_k)[0]
+    _put_chisq(out, case, "post_sub.chisq", post.subset(data["k"] == first_k).crosstab("g", "c"))
     raked = d.rake({"c": case.post, "k": case.rake_k}, variance="R", tolerance=1e-14,
                    max_iter=1000)
     _calibrated_values(out, case, "rake", raked)
@@ -226,6 +233,7 @@ def workbench_values(case: Case) -> list[tuple[str, str, float, float]]:
     _put_frame(out, case, "sub.total_x", sub.total("x"))
     _put_frame(out, case, "sub.ratio", sub.ratio("y", "x"))
     _put_frame(out, case, "sub.by_k", sub.mean("y", by="k"))
+    _put_chisq(out, case, "sub.chisq", sub.crosstab("g", "k"))
     return out
 
 
@@ -311,7 +319,9 @@ run_case <- function(case, file, ids, strata, fpc, post, rake_k, calib_x) {
   put_chisq(case, "chisq", ~c + k, d)
   put_chisq(case, "chisq_missing", ~g + c, d)  # g has missing values (na.rm = TRUE)
   pop_c <- data.frame(c = names(post), Freq = as.numeric(post))
-  calibrated(case, "post", postStratify(d, ~c, pop_c))
+  ps <- postStratify(d, ~c, pop_c)
+  calibrated(case, "post", ps)
+  put_chisq(case, "post_sub.chisq", ~g + c, subset(ps, k == levels(data$k)[1]))
   pop_k <- data.frame(k = names(rake_k), Freq = as.numeric(rake_k))
   raked <- rake(d, list(~c, ~k), list(pop_c, pop_k),
                 control = list(maxit = 1000, epsilon = 1e-13))
@@ -330,6 +340,11 @@ run_case <- function(case, file, ids, strata, fpc, post, rake_k, calib_x) {
   put_est(case, "sub.total_x", svytotal(~x, sub))
   put_est(case, "sub.ratio", svyratio(~y, ~x, sub, na.rm = TRUE))
   put_by(case, "sub.by_k", svyby(~y, ~k, sub, svymean, na.rm = TRUE))
+  # a level absent from the subset (g = 0 in case00) stays a level of R's factor, and
+  # svytable's table then has an empty row: X^2 is NaN. The workbench tabulates the levels
+  # the subset holds; R is given the same levels (droplevels), never a looser tolerance.
+  sub$variables <- droplevels(sub$variables)
+  put_chisq(case, "sub.chisq", ~g + k, sub)
 }
 """
 

@@ -26,9 +26,10 @@ dropped row. The cell proportions are estimated among the valid rows with the do
 variance of the whole design (R's ``svymean(mm, design, na.rm=TRUE)``); X^2 is scaled to
 every row of the design, n = ``nrow(mm)``, missing ones included (R's
 ``svytable(..., Ntotal=N)``); the test's design df is the design's own, PSUs minus strata
-of the whole design (R's ``nu``), so ``ddf`` = ``ndf`` x that df. "The design" is the
-subset, when there is one (R drops the rows outside a subset of an uncalibrated design),
-and its rows with a nonzero weight. F, ``ndf``, ``chisq`` and its p-value do not depend on
+of the whole design (R's ``nu``), so ``ddf`` = ``ndf`` x that df. "The design" is its rows
+with a nonzero weight, within the subset when there is one, as R, which drops the rows
+outside a subset; but a subset of a calibrated design keeps every row in R, and here too
+(N and the df of the whole sample). F, ``ndf``, ``chisq`` and its p-value do not depend on
 n; ``pearson``, ``ddf`` and ``p_value`` do. The table's intervals keep the domain df (PSUs
 holding valid rows), as every domain estimate here.
 """
@@ -110,6 +111,22 @@ def _observed_levels(codes: np.ndarray, levels: np.ndarray, counts: np.ndarray
     present = counts > 0
     remap = np.where(present, np.cumsum(present) - 1, -1)
     return remap, list(np.asarray(levels)[present])
+
+
+def _test_design_size(design: SurveyDesign) -> tuple[float, float]:
+    """R's ``N`` (rows X^2 is scaled to) and ``nu`` (design df) of ``svychisq``: the rows of
+    the design with a nonzero weight, missing values included. R drops the rows outside a
+    subset, except in a calibrated linearisation design, whose subset keeps every row (N
+    and nu then come from the whole sample, while R's ``degf`` counts the subset)."""
+    in_design = design.weights != 0
+    whole_sample = design.calibration is not None and design.replicates is None
+    if design.domain is not None and not whole_sample:
+        in_design = in_design & design.domain
+    n_design = float(np.count_nonzero(in_design))
+    if design.replicates is not None:
+        return n_design, design.degf()
+    stage = design.stages[0]
+    return n_design, degf_from_units(stage, stage.unit_any(in_design))
 
 
 def crosstab(design: SurveyDesign, row: str, col: str, level: float = 0.95,
@@ -196,9 +213,8 @@ def crosstab(design: SurveyDesign, row: str, col: str, level: float = 0.95,
         columns[f"{name}_se"] = 100 * pct_se
         columns[f"{name}_ci_low"] = 100 * low
         columns[f"{name}_ci_high"] = 100 * high
-    n_design = int(np.count_nonzero(scope))  # missing rows stay in the design (R's N)
-    columns["n_missing"] = n_design - int(shares.n_base[0])
+    columns["n_missing"] = int(np.count_nonzero(scope)) - int(shares.n_base[0])
     frame = pd.DataFrame(columns, index=pd.RangeIndex(k))
-    test = rao_scott(shares.estimate, shares.covariance, n_r, n_c, float(n_design),
-                     design.degf())
+    n_design, test_df = _test_design_size(design)
+    test = rao_scott(shares.estimate, shares.covariance, n_r, n_c, n_design, test_df)
     return CrosstabResult(row, col, frame, test)
