@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from workbench.disclosure import DEFAULT_MIN_CELL
 from workbench.errors import PROBLEM_COLUMNS, WorkbenchError
 from workbench.io import read_table
 from workbench.io.readers import read_sav_declarations
@@ -30,7 +31,7 @@ TABULAR_FORMATS = ("csv", "xlsx", "sav")
 #: every dataset format: tables, and kinds checked by their own loaders
 FORMATS = (*TABULAR_FORMATS, "parameters", "mapping", "qdpx", "folder")
 #: notebook parameters every study has, with their defaults
-DEFAULT_PARAMETERS: dict[str, Any] = {"region": None, "min_cell": 10, "language": "en"}
+DEFAULT_PARAMETERS: dict[str, Any] = {"region": None, "min_cell": DEFAULT_MIN_CELL, "language": "en"}
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """The parameters of a report build, typed and checked before any notebook kernel starts.
 
-``ReportParameters`` holds the defaults in one place (language ``en``, ``min_cell`` from
-``workbench.disclosure``, every region); ``validate`` checks them against the study (a known
-language, a positive whole ``min_cell``, a region that the study's dictionaries know through
-``workbench.regions``). Each notebook then receives only the parameters its ``parameters``
-cell declares (``declared_parameters``, read with ``papermill.inspect_notebook``).
+``ReportParameters`` takes its defaults from the one place, ``workbench.study.DEFAULT_PARAMETERS``
+(language ``en``, ``min_cell`` from ``workbench.disclosure``, every region); ``validate`` checks
+them against the study (a known language, a positive whole ``min_cell``, a region that the
+study's dictionaries know through ``workbench.regions``). Each notebook then receives only the
+parameters its ``parameters`` cell declares (``declared_parameters``, read with
+``papermill.inspect_notebook``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from workbench.disclosure import DEFAULT_MIN_CELL
 from workbench.errors import WorkbenchError
 from workbench.reporting.messages import LANGUAGES, catalogue, text
-from workbench.study import TABULAR_FORMATS, Study
+from workbench.study import DEFAULT_PARAMETERS, TABULAR_FORMATS, Study
 
 
 @dataclass
@@ -25,9 +25,9 @@ class ReportParameters:
     """What a reader's edition of the reports depends on; ``extra`` are report-specific
     parameters (e.g. ``survey``, ``overrides``) passed to the notebooks that declare them."""
 
-    language: str = "en"
-    min_cell: int = DEFAULT_MIN_CELL
-    region: Any = None  # None: all regions
+    language: str = DEFAULT_PARAMETERS["language"]
+    min_cell: int = DEFAULT_PARAMETERS["min_cell"]
+    region: Any = DEFAULT_PARAMETERS["region"]  # None: all regions
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
