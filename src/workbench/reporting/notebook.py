@@ -127,12 +127,17 @@ class Html:
         return self.body
 
 
-def start_report(study: str | Path, *, region: Any = None, language: str = "en", min_cell: int = DEFAULT_MIN_CELL,
+def start_report(study: str | Path, *, region: Any = None, language: str = "en", min_cell: int | None = None,
                  output_dir: str | Path | None = None, edition: str = "") -> Report:
-    """Set up charts (theme, offline renderer), load the study, return the report context."""
+    """Set up charts (theme, offline renderer), load the study, return the report context.
+
+    ``min_cell`` None (a notebook opened by hand) is the study's own setting (study.yaml
+    ``parameters: min_cell``), else ``DEFAULT_MIN_CELL``; the build always passes one."""
     register_template()
     use_offline_renderer()
     loaded = Study.load(study)
+    if min_cell is None:
+        min_cell = loaded.parameters.get("min_cell", DEFAULT_MIN_CELL)
     text("synthetic_banner", language)  # fails early on an unknown language
     folder = Path(output_dir) if output_dir else None
     figures = FigureRecorder(report=edition, path=folder / f"{edition}{FIGURES_SUFFIX}" if folder else None)
