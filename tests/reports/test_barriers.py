@@ -347,25 +347,28 @@ def test_who_raised_it_counts_rest_on_min_cell_key_informants(ev) -> None:
 
 def test_quotes_name_group_and_sex_only_where_enough_participants_share_them(demo_study, ev) -> None:
     """Oracle: qual_cases.csv grouped with pandas (group sizes, group x sex sizes) over the
-    participants of the edition."""
+    participants of the edition; and the one attribution rule of reports.quotes (the same words
+    name the same speaker in every report)."""
+    from workbench.reports.sections import Quote
+
     cases = ev.corpus.cases
     group_size = cases.groupby("respondent_group").size()
     both_size = cases.groupby(["respondent_group", "sex"]).size()
     labels = demo_study.dictionary("qual_cases").value_labels("respondent_group", "en")
     lines = pages.quote_lines(ev)
-    assert lines and all(len(v) <= ev.options["quotes_per_row"] * 10 for v in lines.values())
-    named = 0
+    assert set(lines) <= set(ev.labels) and all(len(v) <= ev.options["quotes_per_row"] for v in lines.values())
+    named, speakers = 0, {}
     for quotes in lines.values():
         for quote in quotes:
-            who = quote.who  # a Quote, worded as in every report (reports.quotes.speaker)
-            if who.key == "ql_who":
-                group = next(g for g, label in labels.items() if label == who.values["group"])
-                sex = {"ql_sex_female": "female", "ql_sex_male": "male"}[who.values["sex"].key]
-                assert group_size[group] >= 10 and both_size[(group, sex)] >= 10
+            assert isinstance(quote, Quote)
+            assert speakers.setdefault(quote.text, quote.who) == quote.who  # one speaker per sentence
+            if quote.who.key in ("ql_who", "ql_who_group"):
+                group = next(g for g, label in labels.items() if label == quote.who.values["group"])
+                assert group_size[group] >= ev.disclosure.min_cell
+                if quote.who.key == "ql_who":
+                    sex = quote.who.values["sex"].key.removeprefix("ql_sex_")
+                    assert both_size[(group, sex)] >= ev.disclosure.min_cell
                 named += 1
-            elif who.key == "ql_who_group":
-                group = next(g for g, label in labels.items() if label == who.values["group"])
-                assert group_size[group] >= 10
     assert named  # the demo has groups large enough to name
 
 

@@ -78,18 +78,20 @@ def overview_blocks(ev: Evidence) -> list[Text]:
 
 
 def quote_lines(ev: Evidence) -> dict[str, list[Quote]]:
-    """Up to ``quotes_per_row`` quotes per row, chosen and attributed as in every report
-    (``reports.quotes``: the same words always name the same speaker; group, and sex, only
-    where at least ``min_cell`` participants share them), in the language of the transcripts."""
-    c, rows = ev.corpus, ev.mapping
+    """Up to ``quotes_per_row`` quotes per mapping row, chosen and attributed as every report
+    does (``reports.quotes``: the same words always name the same speaker; group, and sex,
+    only where at least ``min_cell`` participants of the edition share them)."""
+    rows = ev.mapping
     groups = ev.study.dictionary(CASES).value_labels(rows.group_attribute, ev.language)
-    quotes = quoting.attributed_quotes(c, mx.row_segments(ev.coded, rows), ev.disclosure, groups,
+    quotes = quoting.attributed_quotes(ev.corpus, mx.row_segments(ev.coded, rows), ev.disclosure, groups,
                                        group=rows.group_attribute, sex=rows.sex_attribute,
                                        per_code=int(ev.options["quotes_per_row"]))
-    return {code: list(part["quote"]) for code, part in quotes.groupby("code_id", sort=False)}
+    lines: dict[str, list[Quote]] = {}
+    for row_id, quote in zip(quotes["code_id"], quotes["quote"]):
+        lines.setdefault(row_id, []).append(quote)
+    return lines
 
 
-SINGULAR = {"female": "woman", "male": "man"}
 PLURAL = {"female": "women", "male": "men"}
 
 
