@@ -133,3 +133,11 @@ def test_text_from_data_is_escaped_on_its_way_to_plotly() -> None:
     flows = pd.DataFrame({"s": [hostile], "t": ["<b>ok</b>"], "n": [20]})
     sankey = safe_figure(_draw(Chart("f", "sankey", flows, x="s", group="t", y="n", title_key="t")).to_dict())
     assert list(sankey["data"][0]["node"]["label"]) == ['&lt;img src=x onerror="alert(1)">', "<b>ok</b>"]
+
+
+def test_long_titles_wrap_at_spaces_and_short_ones_stay() -> None:
+    assert charts.wrapped("Share met per quarter") == "Share met per quarter"
+    title = "Доля соблюдения по кварталам для каждого стандарта (щёлкните по легенде, чтобы скрыть или показать стандарт)"
+    lines = charts.wrapped(title).split("<br>")
+    assert len(lines) == 2 and all(len(line) <= charts.TITLE_WIDTH for line in lines)
+    assert " ".join(lines) == title  # nothing lost, broken only at spaces

@@ -41,6 +41,8 @@ AMOUNT_SCALE = ((0.0, "#f7fbff"), (0.5, "#6baed6"), (1.0, "#08306b"))
 REFERENCE = "#555555"
 LINK = "rgba(90,90,90,0.45)"
 SEPARATORS = {"en": ".\u202f", "ru": ",\u202f"}  # plotly: decimal sign, then thousands
+#: characters per line of a chart title (the tool bar sits at the top right)
+TITLE_WIDTH = 85
 #: legend entries longer than this (characters) put the legend below the plot, not beside it
 LONG_LEGEND = 28
 #: kinds whose values are sizes of flows or links: equal values still say something
@@ -69,6 +71,19 @@ def translucent(colour: str, alpha: float = 0.2) -> str:
     """``#rrggbb`` as an ``rgba`` colour of opacity ``alpha`` (confidence bands, flows)."""
     red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"
+
+
+def wrapped(title: str, width: int = TITLE_WIDTH) -> str:
+    """A chart title broken into lines of at most ``width`` characters at spaces (``<br>``, one
+    of the tags ``render.chart_text`` keeps), so that a long title does not run under the
+    chart's tool bar."""
+    lines: list[str] = []
+    for word in title.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def why_not_drawn(chart: Chart, frame: pd.DataFrame) -> str | None:
@@ -255,7 +270,7 @@ def draw(chart: Chart, frame: pd.DataFrame, language: str, heading: Callable[[st
             _sankey(fig, chart, frame)
         else:
             _network(fig, chart, frame, language)
-        fig.update_layout(title=title, separators=SEPARATORS.get(language, ".,"), showlegend=False)
+        fig.update_layout(title=wrapped(title), separators=SEPARATORS.get(language, ".,"), showlegend=False)
         return fig
     axis_x, axis_y = heading(chart.x), heading(chart.y) + percent
     if chart.kind == "heatmap":
@@ -273,7 +288,7 @@ def draw(chart: Chart, frame: pd.DataFrame, language: str, heading: Callable[[st
     _references(fig, chart, frame, language, scale)
     if chart.color and max((len(str(v)) for v in frame[chart.color]), default=0) > LONG_LEGEND:
         fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0))  # room for the plot
-    fig.update_layout(title=title, xaxis_title=axis_x, yaxis_title=axis_y, separators=SEPARATORS.get(language, ".,"),
+    fig.update_layout(title=wrapped(title), xaxis_title=axis_x, yaxis_title=axis_y, separators=SEPARATORS.get(language, ".,"),
                       showlegend=bool(chart.color) or chart.kind == "calibration",
                       barmode="group")
     return fig
