@@ -51,3 +51,16 @@ def test_one_list_of_offices_and_of_trained_officers(study: Study) -> None:
     trained = int(sf.officers_trained(study)["officers"].sum())
     assert trained == world.OFFICERS_TRAINED == int(study.read("probation_offices")["officers"].sum())
     assert trained <= int(sf.probation_staff(study)["officers"].sum())  # trained officers are part of the staff
+
+
+def test_the_caseloads_officers_are_the_trained_officers_in_their_offices(study: Study) -> None:
+    # the assessors of the caseload are the officers of the training records, in the same office
+    trained = study.read("training_participants")
+    trained = trained[trained["role"] == "officer"].set_index("participant_id")["office_id"]
+    clients = study.read("probation_clients")
+    assert set(clients["officer_id"]) <= set(trained.index)
+    assert (clients["officer_id"].map(trained) == clients["office_id"]).all()
+    per_office = study.read("probation_offices").set_index("office_id")["officers"]
+    assert trained.value_counts().sort_index().to_dict() == per_office[per_office > 0].sort_index().to_dict()
+    posts = study.read("offices").set_index("office_id")["n_officers"]
+    assert (per_office <= posts.reindex(per_office.index)).all()  # trained officers hold posts there

@@ -74,12 +74,13 @@ def _day(timestamp: pd.Timestamp) -> str:
 
 def _offices(rng: np.random.Generator) -> pd.DataFrame:
     rows = []
-    for office in world.offices().itertuples(index=False):
+    for office in world.trained_officers().itertuples(index=False):
         region = REGION_CODE[office.region]
         en, ru = REGION_NAMES[region]
+        posts = int(rng.integers(3, 12) + (6 if region in (8, 9) else 0))
         rows.append({"office_id": office.office_id, "name_en": f"{en} office {office.number}",
                      "name_ru": f"{ru}, отдел {office.number}", "region": region,
-                     "n_officers": int(rng.integers(3, 12) + (6 if region in (8, 9) else 0))})
+                     "n_officers": max(posts, int(office.officers))})  # the trained officers hold posts there
     offices = pd.DataFrame(rows)
     pilot = rng.choice(len(offices), size=12, replace=False)
     offices["external_pilot"] = np.isin(np.arange(len(offices)), pilot).astype(int)
@@ -97,7 +98,9 @@ def _training(rng: np.random.Generator, offices: pd.DataFrame) -> tuple[pd.DataF
         "sex": trainer_sex, "region": trainer_offices["region"].to_numpy(),
         "office_id": trainer_offices["office_id"].to_numpy(), "trainer_id": "",
     })
-    officer_offices = offices.iloc[rng.choice(len(offices), size=N_OFFICERS, replace=True, p=weights)]
+    trained = world.trained_officers()  # the offices the caseload's officers work in (one world)
+    officer_offices = offices.set_index("office_id").loc[np.repeat(trained["office_id"], trained["officers"])]
+    officer_offices = officer_offices.reset_index()
     officer_regions = officer_offices["region"].to_numpy()
     # each officer is trained by a trainer of the same region when there is one, else any trainer
     assigned = []

@@ -38,10 +38,6 @@ POPULATION_FOR_TRUTH = 100_000
 
 #: share of violent-extremist (VE) clients and of women (overall, among VE)
 P_VE, P_FEMALE, P_FEMALE_VE = 0.15, 0.12, 0.15
-#: regions with relative caseload weights (population shares, figures.md; Bishkek over-weighted)
-#: (the study's region labels, as in study.yaml: "Osh oblast" and "Bishkek city", not "Osh"/"Bishkek")
-REGIONS = {"Batken": 0.55, "Chuy": 1.01, "Issyk-Kul": 0.50, "Jalal-Abad": 1.07, "Naryn": 0.27, "Osh oblast": 1.23,
-           "Talas": 0.22, "Bishkek city": 1.40, "Osh city": 0.33}
 OFFICERS = world.OFFICERS_TRAINED              # the trained officers assess and supervise the caseload
 
 #: item -> (latent "g" general / "x" extremism, discrimination, location); protective items load
@@ -167,18 +163,8 @@ def _date(values: pd.Series | pd.DatetimeIndex) -> pd.Series:
 
 
 def _offices() -> pd.DataFrame:
-    """The service's offices (``world.offices``: every office has clients) with the trained
-    officers shared out by caseload weight (largest remainder, at least one per office)."""
-    offices = world.offices()[["office_id", "region"]]
-    per_region = offices["region"].map(world.OFFICES_PER_REGION)
-    offices["weight"] = offices["region"].map(REGIONS) / per_region
-    share = offices["weight"] / offices["weight"].sum() * OFFICERS
-    officers = np.maximum(np.floor(share).astype(int), 1)
-    remainder = (share - np.floor(share)).to_numpy()
-    for j in np.argsort(-remainder, kind="stable")[: OFFICERS - officers.sum()]:
-        officers[j] += 1
-    offices["officers"] = officers
-    return offices
+    """The service's offices with their trained officers and caseload weight (``world``)."""
+    return world.trained_officers()[["office_id", "region", "weight", "officers"]]
 
 
 def write_risk(study_dir: Path, rng: np.random.Generator) -> dict[str, dict[str, Any]]:
@@ -192,7 +178,7 @@ def write_risk(study_dir: Path, rng: np.random.Generator) -> dict[str, dict[str,
 
     offices = _offices()
     officer_office = np.repeat(offices["office_id"].to_numpy(), offices["officers"].to_numpy())
-    officer_ids = np.array([f"OF{j + 1:03d}" for j in range(OFFICERS)])
+    officer_ids = np.array([f"O{j + 1:03d}" for j in range(OFFICERS)])  # the trained officers of training_participants
 
     n = N_CLIENTS
     people = _people(rng, n)
