@@ -132,9 +132,7 @@ def latest_levels(scored: pd.DataFrame, as_of: str | pd.Timestamp, *, client_col
                   date_col: str = "assessment_date", level_col: str = "level") -> pd.DataFrame:
     """Each client's latest assessed level on or before ``as_of``: ``client_id``, ``risk_level``,
     ``assessed_on``. Assessments without a level (not scorable) are skipped."""
-    for column in (client_col, date_col, level_col):
-        if column not in scored.columns:
-            raise WorkbenchError(f"assessment table has no column {column!r}", column=column)
+    require_columns(scored, (client_col, date_col, level_col), what="the assessment table")
     data = scored[[client_col, date_col, level_col]].copy()
     data[date_col] = pd.to_datetime(data[date_col])
     data = data[data[level_col].notna() & (data[date_col] <= pd.Timestamp(as_of))]

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
+from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 from workbench.qualitative.analysis import (
     accepted_segments,
@@ -62,8 +63,7 @@ def framework_matrix(
     name in a report). Columns: case_id, case_label, theme_id, theme_name, n_segments,
     n_documents, summary, references.
     """
-    if "case_id" not in cases.columns:
-        raise WorkbenchError("the cases table lacks case_id", column="case_id", expected="case_id")
+    require_columns(cases, ["case_id"], what="the cases table")
     theme_ids = list(themes) if themes is not None else _themes_at_depth(codes, depth)
     if themes is None:
         rolled = rollup_codes(accepted_segments(segments), codes, depth)
@@ -154,9 +154,7 @@ def write_framework_xlsx(matrix: pd.DataFrame, path: str | Path, *, title: str =
 
     from workbench.io import workbook
 
-    missing = [c for c in _COLUMNS if c not in matrix.columns]
-    if missing:
-        raise WorkbenchError("not a framework matrix", column=", ".join(missing), expected=", ".join(_COLUMNS))
+    require_columns(matrix, _COLUMNS, what="the framework matrix")
     path = Path(path)
     themes = list(dict.fromkeys(zip(matrix["theme_id"], matrix["theme_name"])))
     cases = list(dict.fromkeys(zip(matrix["case_id"], matrix["case_label"])))
