@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.survey.instrument import AGE_BANDS
+
 #: each simulated person stands for this many adults (population totals are multiples of it)
 SCALE: int = 10
 
@@ -69,8 +71,12 @@ REGIONS: tuple[Region, ...] = (
     Region(9, "Osh city", "г. Ош", 333_600, SOURCE_OSH_CITY, True, 0.63, 1.0, True, 6),
 )
 
-#: age groups of the margins (code -> (first age, last age)); 60+ is capped at 95 in the demo
-AGE_GROUPS: dict[int, tuple[int, int]] = {1: (18, 29), 2: (30, 44), 3: (45, 59), 4: (60, 95)}
+#: oldest age the demo draws (the open last age band, 60+, ends here)
+OLDEST_AGE = 95
+#: age groups of the margins (code -> (first age, last age)): the one definition of the bands,
+#: ``survey.instrument.AGE_BANDS``, which also groups a survey that records ages only
+AGE_GROUPS: dict[int, tuple[int, int]] = {code: (first, OLDEST_AGE if last is None else last)
+                                          for code, (first, last) in enumerate(AGE_BANDS, start=1)}
 
 #: ASSUMPTION: share of adults in each age group (a young population)
 AGE_GROUP_SHARE: dict[int, float] = {1: 0.30, 2: 0.32, 3: 0.22, 4: 0.16}
