@@ -41,13 +41,8 @@ RUSSIAN_ALLOWED = {
 }
 
 #: (language, report) -> why the report still fails; strict, so a fixed report fails its xfail
-#: (state of 3 December 2026, 09:35 UTC)
-XFAIL: dict[tuple[str, str], str] = {
-    ("ru", "00_data_overview"): "the datasets' descriptions in study.yaml are in English only",
-    ("ru", "02_interviews_and_focus_groups"): "English stakeholder names and quotes from the demo data",
-    ("ru", "10_barriers_to_reintegration"): "English quotes and stakeholder names from the demo data",
-    ("ru", "index"): "index in English in places ('framework', 'language', 'region')",
-}
+#: (state of 3 December 2026, 11:00 UTC: none left)
+XFAIL: dict[tuple[str, str], str] = {}
 
 
 def visible_text(page: str, language: str | None = None) -> str:

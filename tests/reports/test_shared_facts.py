@@ -76,10 +76,7 @@ SHOWN: dict[str, list[str]] = {
 #: (state of 3 December 2026, 09:10 UTC)
 XFAIL: dict[tuple[str, str], str] = {}
 #: language -> why a quote is still attributed to two groups
-QUOTE_XFAIL: dict[str, str] = {
-    "en": "the demo's phrase bank puts the same sentence in several transcripts (one in 11); 02 and 10 quote "
-          "different speakers of it ('Former prisoner' in 02, 'Person on probation' in 10)",
-}
+QUOTE_XFAIL: dict[str, str] = {}
 
 
 def _number(value: Any) -> float | None:
@@ -123,7 +120,7 @@ def fact_differences(shown: dict[str, dict[str, list[float]]], truth: dict[str, 
     return problems
 
 
-QUOTE = re.compile(r"“([^”]{15,})”\s*—\s*([^\n“]+)")
+QUOTE = re.compile(r"[“«]([^”»]{15,})[”»]\s*—\s*([^\n“«]+)")  # English and Russian quotation marks
 
 
 def quote_attributions(page: str) -> dict[str, str]:
@@ -160,6 +157,10 @@ def test_quote_attributions_from_html() -> None:
             "<table><tr><td>“Some sleep at relatives' places.” — Released on parole</td></tr></table>")
     assert quote_attributions(page) == {"The label stays with a person for life.": "Expert",
                                         "Some sleep at relatives' places.": "Released on parole"}
+    russian = ('<td>«<span lang="en">My passport was taken at the border.</span>» — Вернувшиеся\n'
+               '«<span lang="en">Nobody would rent us a flat.</span>» — участник</td>')
+    assert quote_attributions(russian) == {"My passport was taken at the border.": "Вернувшиеся",
+                                           "Nobody would rent us a flat.": "участник"}
 
 
 # ---- the built reports -----------------------------------------------------------------------------
