@@ -461,3 +461,16 @@ def test_rendering_hides_the_annex_table_and_heads_columns_in_the_report_languag
     assert "Доля, Женщины" in list(difference.table.columns)
     joint = next(p for p in shown if isinstance(p, HtmlTable))
     assert "," in joint.table.iloc[0, 2] and "." not in joint.table.iloc[0, 2]  # 79,3 % (76,3 %–82,1 %)
+
+
+def test_a_region_named_in_english_or_russian_gives_the_same_regional_page(demo_study) -> None:
+    """Property: one region named two ways (workbench.regions) gives one page, headed by one
+    spelling; an unknown region is an error that lists the known ones."""
+    english, russian = (pages.regions_section(barriers.evidence(demo_study, Disclosure(10), region=name, n_boot=2))
+                        for name in ("Osh oblast", "Ошская область"))
+    assert _texts(english.blocks, "br_subheading") == _texts(russian.blocks, "br_subheading") == [
+        Text("br_subheading", {"name": "Osh oblast"})]
+    assert _texts(english.blocks, "br_region_sources") == _texts(russian.blocks, "br_region_sources")
+    pd.testing.assert_frame_equal(_tables(english)[0].frame, _tables(russian)[0].frame)
+    with pytest.raises(WorkbenchError, match="Batken"):
+        barriers.evidence(demo_study, Disclosure(10), region="Atlantis", n_boot=2)
