@@ -5,7 +5,7 @@ Public contract::
     from workbench.mixed import load_study_mapping, joint_display, suppress_joint_display, assess
     mapping = load_study_mapping(study)            # parameters/joint_display.yaml, validated
     table = joint_display(mapping, survey, raised, reliability)
-    assessed = assess(suppress_joint_display(table, min_cell), mapping.rules)
+    assessed = assess(suppress_joint_display(table, Disclosure(min_cell)), mapping.rules)
 """
 
 from workbench.mixed.evidence import (

@@ -19,6 +19,7 @@ import pandas as pd
 from workbench import mixed as mx
 from workbench import qualitative as qa
 from workbench import study_facts
+from workbench.regions import dictionary_region_codes
 from workbench.qualitative.saturation import code_sets_by_document
 from workbench.reports.barriers import HIDDEN, public_text, shown
 from workbench.reports.barriers import count_text as count_of
@@ -72,8 +73,9 @@ def overview_blocks(ev: Evidence) -> list[Text]:
                                   "kii": count_or_few(ev, ev.documents_of("key_informants")),
                                   "experts": count_or_few(ev, ev.documents_of("experts")),
                                   "fgd": Text("br_n_f", {"n": ev.documents_of("focus_groups")})})]
-    if ev.region is not None:
-        blocks.append(Text("br_region_edition", {"region": ev.region}))
+    if ev.region is not None:  # the region as the reader knows it, whichever way the parameter named it
+        name = study_facts.region_name(survey_region(ev, ev.region)[1], ev.language)
+        blocks.append(Text("br_region_edition", {"region": name}))
     return blocks
 
 
@@ -249,6 +251,17 @@ def differences_section(ev: Evidence) -> Section:
     return Section("differences", "br_section_differences", blocks)
 
 
+def survey_region(ev: Evidence, region: Any) -> tuple[list[Any], str]:
+    """The survey's codes of ``region`` (a code, or a label in English or Russian:
+    ``workbench.regions``; an unknown one is an error listing the known ones) and its English
+    label; no codes when the survey has no region variable."""
+    if role_variable(ev.survey_dictionary, "stratum") is None:
+        return [], str(region)
+    variable, codes = dictionary_region_codes(ev.survey_dictionary, region)
+    labels = ev.survey_dictionary.value_labels(variable, "en")
+    return codes, str(labels.get(codes[0], region)) if codes else str(region)
+
+
 def regions_section(ev: Evidence) -> Section:
     """One page per region (or the edition's region): the joint display of the barriers
     with the region's survey estimates and transcripts, then one chart of the public's
@@ -260,19 +273,19 @@ def regions_section(ev: Evidence) -> Section:
     headline = ev.indicators[ev.indicators["indicator"].isin(first)]
     by_region = (mx.survey_evidence(ev.prepared.design, headline, by=stratum) if stratum and len(headline)
                  else pd.DataFrame())
-    code_of = {label: code for code, label in ev.survey_dictionary.value_labels(stratum, "en").items()} if stratum else {}
     respondents = study_facts.respondents_by_region(study, dataset=rows.survey).set_index("region")["respondents"]
     blocks: list[Any] = [Text("br_regions_intro_one" if ev.region is not None else "br_regions_intro", {"min_cell": m})]
     drawn = []
     for name in names:
-        shown_name = study_facts.region_name(name, ev.language)  # one spelling per region and language
-        code = code_of.get(name)
-        local = (by_region[by_region[stratum] == code].drop(columns=stratum) if code is not None and len(by_region)
+        codes, english = survey_region(ev, name)
+        shown_name = study_facts.region_name(english, ev.language)  # one spelling per region and language
+        code = codes[0] if codes else None
+        local = (by_region[by_region[stratum].isin(codes)].drop(columns=stratum) if codes and len(by_region)
                  else ev.survey.iloc[0:0])
         corpus = region_corpus(study, ev.corpus_all, name)
         page = joint(ev, local, corpus)
         page = page[page["section"] == "barrier"]
-        here = int(respondents.get(study_facts.region_name(name), 0))  # every respondent, as in 00 and 01
+        here = int(respondents.get(study_facts.region_name(english), 0))  # every respondent, as in 00 and 01
         table = pd.DataFrame({
             "barrier": [ev.labels[i] for i in page["row_id"]],
             "share": [interval(*v) for v in zip(page["indicator"], page["estimate"], page["ci_low"], page["ci_high"])],
