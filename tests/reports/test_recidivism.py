@@ -10,6 +10,7 @@ one forest row per term, no raw identifier or None/nan in the rendered text).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from unittest import mock
@@ -209,15 +210,37 @@ def test_flows_chart_counts_moves_between_assessments(sections: dict, data: rc.R
     """Oracle: pandas counts of each client's level at one assessment and the next."""
     chart = _block(sections["flows"], "flows", Chart)
     assert chart.kind == "sankey" and chart.count == "reassessments" and chart.meaning == "risk"
+    assert chart.frame.equals(rc.shown_flows(data, Disclosure(10)))
     history = data.history[data.history["sequence"] <= rc.FLOW_STEPS]
     wide = history.pivot(index="client_id", columns="sequence", values="level")
+    every = rc.flows(data)
     for step in range(rc.FLOW_STEPS):
         pairs = wide[[step, step + 1]].dropna().value_counts()
-        rows = chart.frame[[t.values["step"].key == ("risk_rec_step_intake" if step == 0 else
-                                                    "risk_rec_step_reassessment") and
-                            t.values["step"].values.get("k", 0) == step for t in chart.frame["source"]]]
+        rows = every[[t.values["step"].key == ("risk_rec_step_intake" if step == 0 else
+                                               "risk_rec_step_reassessment") and
+                      t.values["step"].values.get("k", 0) == step for t in every["source"]]]
         got = {(a, b): n for a, b, n in zip(rows["from_level"], rows["to_level"], rows["reassessments"])}
         assert got == {(data.level_name(a), data.level_name(b)): n for (a, b), n in pairs.items()}
+
+
+def test_a_level_change_with_a_small_flow_is_drawn_at_no_step(data: rc.RecidivismData) -> None:
+    """Property: the transitions table shows each change's total over all reassessments, so a
+    change with one hidden flow must show none (total minus drawn flows would reveal it).
+    Oracle: pandas counts of each client's level at consecutive assessments."""
+    history = data.history[data.history["sequence"] <= rc.FLOW_STEPS]
+    wide = history.pivot(index="client_id", columns="sequence", values="level")
+    counts = pd.concat([wide[[k, k + 1]].dropna().set_axis(["a", "b"], axis=1) .value_counts()
+                        for k in range(rc.FLOW_STEPS)], keys=range(rc.FLOW_STEPS))
+    small = {(data.level_name(a), data.level_name(b)) for (_, a, b), n in counts.items() if n < 10}
+    assert small  # the demo has such changes: the check is not vacuous
+    shown = rc.shown_flows(data, Disclosure(10))
+    drawn = set(zip(shown["from_level"], shown["to_level"]))
+    assert not drawn & small and (shown["reassessments"] >= 10).all()
+    every = {(data.level_name(a), data.level_name(b)) for (_, a, b) in counts.index}
+    assert drawn == every - small  # nothing else is left out
+    for pair in drawn:  # a drawn change is drawn at every step where it happens
+        steps = sum(1 for (_, a, b) in counts.index if (data.level_name(a), data.level_name(b)) == pair)
+        assert (shown[["from_level", "to_level"]].apply(tuple, axis=1) == pair).sum() == steps
 
 
 def test_flows_of_too_few_clients_are_not_drawn(study: Study, data: rc.RecidivismData) -> None:
@@ -228,8 +251,8 @@ def test_flows_of_too_few_clients_are_not_drawn(study: Study, data: rc.Recidivis
 
     report = mock.Mock(language="en", t=lambda key, **values: key)
     report.tables.disclosure = Disclosure(100)
-    chart = _block(rc.flows_section(data, Disclosure(100)), "flows", Chart)
-    figure = _chart(chart, report)
+    chart = dataclasses.replace(_block(rc.flows_section(data, Disclosure(100)), "flows", Chart), frame=rc.flows(data))
+    figure = _chart(chart, report)  # the renderer too leaves out what the disclosure hides
     values = list(figure.data[0].link.value)
     assert values and min(values) >= 100 and len(values) < len(chart.frame)
     colours = charts.colour_map("risk", [data.level_name(n) for n in data.levels])

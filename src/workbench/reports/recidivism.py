@@ -258,6 +258,16 @@ def flows(data: RecidivismData, steps: int = FLOW_STEPS) -> pd.DataFrame:
                          "reassessments": moves["n"].astype(int).to_numpy()})
 
 
+def shown_flows(data: RecidivismData, disclosure: Disclosure, steps: int = FLOW_STEPS) -> pd.DataFrame:
+    """The flows the chart may draw: a level change (from, to) with a flow the disclosure hides
+    at any step is drawn at no step, because the transitions table shows its total over every
+    reassessment and the total minus the drawn flows would give the hidden one away."""
+    moves = flows(data, steps)
+    small = disclosure.too_few(moves["reassessments"])
+    hidden = set(zip(moves.loc[small, "from_level"], moves.loc[small, "to_level"]))
+    return moves[[pair not in hidden for pair in zip(moves["from_level"], moves["to_level"])]].reset_index(drop=True)
+
+
 def flows_section(data: RecidivismData, disclosure: Disclosure) -> Section:
     """How levels change at reassessment: shares down, same, up; the flows from intake over the
     first reassessments (flows of too few clients not drawn); the from x to count grid."""
@@ -268,9 +278,9 @@ def flows_section(data: RecidivismData, disclosure: Disclosure) -> Section:
         blocks.append(Text("risk_rec_flows_plain", {"n": total, "down": changes.get("down", 0) / total,
                                                     "same": changes.get("same", 0) / total,
                                                     "up": changes.get("up", 0) / total}))
-    blocks.append(Chart("flows", "sankey", flows(data), x="source", group="target", y="reassessments",
-                        color="from_level", label="to_level", meaning="risk", count="reassessments",
-                        levels=tuple(data.level_name(n) for n in data.levels), title_key="risk_rec_flows_chart",
+    blocks.append(Chart("flows", "sankey", shown_flows(data, disclosure), x="source", group="target",
+                        y="reassessments", color="from_level", label="to_level", meaning="risk", count="reassessments",
+                        levels=tuple(data.level_name(n) for n in data.levels), title_key="risk_rec_flows_chart_pairs",
                         title_values={"min_cell": disclosure.min_cell}))
     headings = {name: data.level_name(name) for name in data.levels}
     blocks.append(Table("transitions", "risk_rec_transitions_table", transitions(data, disclosure), count="suppressed",
