@@ -120,3 +120,11 @@ def test_whole_numbers_without_a_column_format_show_without_grouping(tmp_path: P
     sheet = load_workbook(path)["T1"]
     assert [(c.value, c.number_format) for c in sheet[4]] == [(2023, "0"), (0.5, "0.0%")]
     assert sheet["A2"].value is None  # real data: no synthetic label
+
+
+def test_a_measured_number_among_the_labels_keeps_its_decimals() -> None:
+    # oracle: what the report shows (10 passes every column as a label; its coding alpha has 2 decimals)
+    from workbench.reporting.tables import annex_formats
+
+    table = pd.DataFrame({"run": [1, 2], "alpha": [0.706, 0.76], "n": [3, 4]})
+    assert annex_formats(table, {"run", "alpha"}, set(), set(), {"alpha": 2}) == {"alpha": "#,##0.00", "n": "#,##0"}

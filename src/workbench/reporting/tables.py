@@ -196,12 +196,14 @@ def annex_formats(table: pd.DataFrame, label_cols: set[str], percent_cols: set[s
 
     formats = {}
     for column in table.columns:
-        if column in label_cols:
-            continue
         values = pd.to_numeric(table[column], errors="coerce").dropna()
         if values.empty or table[column].map(lambda v: isinstance(v, (bool, np.bool_))).any():
             continue
         digits = decimals.get(column, 1) if isinstance(decimals, dict) else decimals
+        if column in label_cols:  # a number among the labels: whole ones (run, year) keep the writer's "0"
+            if not (values % 1 == 0).all():
+                formats[column] = number_format(digits)  # 10's coding alpha, shown with its decimals
+            continue
         if column in p_cols:
             formats[column] = number_format(3)
         elif column in percent_cols:
