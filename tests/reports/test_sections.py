@@ -120,6 +120,30 @@ def test_render_suppresses_small_rows_in_tables_and_charts(tmp_path: Path) -> No
         ("sample", "by-level", "A", "respondents", 40), ("sample", "by-level", "B", "respondents", "x")}
 
 
+def test_an_annex_only_table_goes_to_the_annex_not_to_the_page(tmp_path: Path) -> None:
+    """Property: a ``Table(annex_only=True)`` is displayed nowhere, yet the annex and
+    figures.json hold it with its figures as given (hand-made table)."""
+    import IPython.display
+
+    from workbench.reporting import start_report
+
+    figures = pd.DataFrame({"level": ["A", "B"], "estimate": [0.41234, 0.5]})
+    section = Section("sample", "overview_sample", [
+        Table("shown", "overview_sample", figures, count=None, labels=("level",), headings={"level": "Group",
+                                                                                             "estimate": "Share"}),
+        Table("behind", "overview_sample", figures, count=None, labels=("level",), decimals=3, annex_only=True,
+              headings={"level": "Group", "estimate": "Share"})])
+    shown: list = []
+    with mock.patch.object(IPython.display, "display", lambda *parts: shown.extend(parts)):
+        report = start_report(APISTRAT, min_cell=10, output_dir=tmp_path, edition="t")
+        report.show(section)
+    assert sum(type(p).__name__ == "HtmlTable" for p in shown) == 1
+    assert len(report.tables.shown) == 2  # both go to the annex
+    assert report.tables.shown[1].table["Share"].tolist() == [0.41234, 0.5]  # unrounded there
+    recorded = json.loads((tmp_path / "t.figures.json").read_text(encoding="utf-8"))["figures"]
+    assert {f["table"] for f in recorded} == {"shown", "behind"}
+
+
 def test_parameters_are_checked_before_a_build() -> None:
     from workbench.study import Study
 

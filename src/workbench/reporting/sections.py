@@ -168,7 +168,7 @@ def _table(block: Table, report: "Report") -> Any:
                 else block.decimals)  # per column by its name in the frame; the table knows headings
     shown = report.tables.show(frame, title, n=block.count, keep=block.labels, percent=block.percent,
                                pvalues=block.pvalues, decimals=decimals, labels=labels, note=note)
-    return None if getattr(block, "annex_only", False) else shown  # e.g. unrounded figures behind a table
+    return None if block.annex_only else shown  # kept for the annex and figures.json, not shown
 
 
 def _chart(block: Chart, report: "Report") -> Any:

@@ -68,6 +68,8 @@ class Table:
     ``count="suppressed"`` says the table is a grid of counts whose small cells the
     ``Disclosure`` already hid (``suppress_counts``: primary and secondary, blank = hidden):
     every column not in ``labels`` is a count, shown as it is with the marker for blanks.
+    ``annex_only`` tables go to the Excel annex and figures.json but are not shown in the
+    report (e.g. the unrounded figures behind a shown table).
     """
 
     name: str
@@ -81,6 +83,7 @@ class Table:
     title_values: dict[str, Any] = field(default_factory=dict)
     headings: dict[str, str] = field(default_factory=dict)
     note: Text | None = None
+    annex_only: bool = False
 
 
 ChartKind = Literal["bars", "interval", "forest", "lines", "steps", "calibration", "heatmap", "sankey", "network",
