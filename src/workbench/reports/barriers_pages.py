@@ -11,7 +11,6 @@ disclosure policy's (``Disclosure.attribution``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -32,14 +31,6 @@ from workbench.survey.instrument import role_variable
 #: the report's sections in order, for the contents list
 CONTENTS = ("summary", "barriers", "assets", "agreement", "differences", "regions", "recommendations", "methods")
 SEXES = ("female", "male")
-
-
-@dataclass
-class AnnexTable(Table):
-    """A table written to the Excel annex (and figures.json) but not shown in the report:
-    the unrounded figures behind a shown table."""
-
-    annex_only: bool = True
 
 
 def headed(*columns: str) -> dict[str, Text]:
@@ -138,8 +129,8 @@ def joint_blocks(ev: Evidence, section: str, title_key: str, quotes: dict[str, l
         Table(title_key + "_who", title_key + "_who", who, count=None, labels=tuple(who.columns),
               headings={**headed(section, "quotes"), **{lv: levels.get(lv, lv) for lv in rows.group_levels},
                         **{s: Text("br_" + PLURAL[s]) for s in SEXES}}, note=Text("br_who_note")),
-        AnnexTable(title_key + "_figures", title_key + "_figures", figures, count=None, labels=(section,),
-                   decimals=3, headings=headed(*figures.columns),
+        Table(title_key + "_figures", title_key + "_figures", figures, count=None, labels=(section,), decimals=3,
+              headings=headed(*figures.columns), annex_only=True,
               note=Text("br_figures_note", {"marker": HIDDEN, "min_cell": ev.disclosure.min_cell}))]
     drawn = part[part["ki_share"].notna() | part["favourable"].notna()]
     if len(drawn):
@@ -170,8 +161,11 @@ def _points(ev: Evidence, part: pd.DataFrame) -> pd.DataFrame:
 def joint_sections(ev: Evidence) -> list[Section]:
     """The joint display of the barriers, then of what helps and of community strategies."""
     quotes = quote_lines(ev)
+    shown_quotes = pd.DataFrame({"quote": [q for chosen in quotes.values() for q in chosen]})
+    note = quoting.quotes_note(shown_quotes, ev.language)
     return [
         Section("barriers", "br_section_barriers", [Text("br_joint_intro"), Text("br_quotes_language"),
+                                                    *([note] if note else []),
                                                     *joint_blocks(ev, "barrier", "br_joint_barriers", quotes)]),
         Section("assets", "br_section_assets", [Text("br_assets_intro"),
                                                 *joint_blocks(ev, "facilitator", "br_joint_facilitators", quotes),
