@@ -4,7 +4,10 @@
 codes and the English and Russian labels of a dictionary variable (the survey's stratum,
 the region of a document, a client or an office), so that a code (``QC``, ``6``) or a label
 in either language selects the same rows in every notebook. A value that matches nothing is
-an error that lists the known values; it never gives a silently empty report.
+an error that lists the known values; it never gives a silently empty report. Datasets may
+code regions differently (the survey by number, the transcripts by name): ``study_region``
+turns the value into the one name of the region that every dictionary of the study knows,
+so that the survey's code ``6`` selects Osh oblast in the transcripts as well.
 
 For the Kyrgyz Republic it also knows one spelling of the regions (``REGIONS``: seven oblasts
 and the two cities of republican significance, as the 2022 census reports them) and their
@@ -22,6 +25,7 @@ from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
     from workbench.schemas import DataDictionary
+    from workbench.study import Study
 
 REGIONS: list[str] = ["Batken", "Chuy", "Issyk-Kul", "Jalal-Abad", "Naryn", "Osh oblast", "Talas",
                       "Bishkek city", "Osh city"]
@@ -79,3 +83,49 @@ def dictionary_region_codes(dictionary: "DataDictionary", region: Any, role: str
                              expected=f"no region parameter, or role: {role} on the region variable")
     name = names[0]
     return name, region_codes(dictionary.variables[name].values, region, column=name, file=dictionary.source)
+
+
+def _region_name(code: Any, label: Mapping[str, str]) -> str:
+    """The one name of a dictionary's region: its English label (the ``REGIONS`` spelling for
+    a Kyrgyz region), or its code when it has no label."""
+    english = str(label.get("en") or code).strip()
+    return next((s for s in _spellings(english) if s in KYRGYZ_VALUES), english)
+
+
+def study_region(study: "Study", region: Any, role: str = "stratum") -> str | None:
+    """The name of the region ``region`` names in the study (``None``: every region): the
+    English label of the entry it matches (by code or label, see ``region_codes``) in each
+    dataset whose dictionary has a ``role`` variable, so that one value selects the same
+    region in datasets that code regions differently. Errors: no dataset knows the value (the
+    error lists the first such dataset's regions), or it names different regions in two
+    datasets (e.g. a number coded differently)."""
+    if region is None:
+        return None
+    from workbench.study import TABULAR_FORMATS
+
+    named: dict[str, list[str]] = {}
+    first_error = None
+    for name, entry in study.datasets.items():
+        if entry.format not in TABULAR_FORMATS or not study.dictionary(name).by_role(role):
+            continue
+        dictionary = study.dictionary(name)
+        variable = dictionary.by_role(role)[0]
+        values = dictionary.variables[variable].values
+        try:
+            codes = region_codes(values, region, column=variable, file=dictionary.source)
+        except WorkbenchError as err:
+            first_error = first_error or err
+            continue
+        for one in {_region_name(code, values[code]) for code in codes}:
+            named.setdefault(one, []).append(name)
+    if len(named) > 1:
+        raise WorkbenchError("the region names different regions in the study's datasets", value=region,
+                             expected="a code or label that names one region; it names "
+                                      + "; ".join(f"{n} in {', '.join(d)}" for n, d in named.items()))
+    if named:
+        return next(iter(named))
+    if first_error is not None:
+        raise first_error
+    raise WorkbenchError(f"a region was asked for, but no dataset of the study has a variable with role {role!r}",
+                         file=str(study.root / "study.yaml"), column="region", value=region,
+                         expected="no region parameter")

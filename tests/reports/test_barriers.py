@@ -463,14 +463,27 @@ def test_rendering_hides_the_annex_table_and_heads_columns_in_the_report_languag
     assert "," in joint.table.iloc[0, 2] and "." not in joint.table.iloc[0, 2]  # 79,3 % (76,3 %–82,1 %)
 
 
-def test_a_region_named_in_english_or_russian_gives_the_same_regional_page(demo_study) -> None:
-    """Property: one region named two ways (workbench.regions) gives one page, headed by one
-    spelling; an unknown region is an error that lists the known ones."""
-    english, russian = (pages.regions_section(barriers.evidence(demo_study, Disclosure(10), region=name, n_boot=2))
-                        for name in ("Osh oblast", "Ошская область"))
-    assert _texts(english.blocks, "br_subheading") == _texts(russian.blocks, "br_subheading") == [
-        Text("br_subheading", {"name": "Osh oblast"})]
-    assert _texts(english.blocks, "br_region_sources") == _texts(russian.blocks, "br_region_sources")
-    pd.testing.assert_frame_equal(_tables(english)[0].frame, _tables(russian)[0].frame)
+def test_a_region_named_by_code_english_or_russian_gives_the_same_regional_page(demo_study) -> None:
+    """Property: one region named three ways (the survey's code 6, its English and its Russian
+    label; workbench.regions) selects the same respondents and transcripts (which code regions
+    by name, not number) and gives one page, headed by one spelling; an unknown region is an
+    error that lists the known ones. Oracle for the transcripts: the documents file filtered by
+    hand on the English label "Osh oblast"; for the respondents, survey rows with region == 6."""
+    evs = [barriers.evidence(demo_study, Disclosure(10), region=name, n_boot=2)
+           for name in (6, "Osh oblast", "Ошская область")]
+    documents = demo_study.read("qual_documents")  # codes Osh oblast "Osh" (its label: "Osh oblast")
+    english = documents["region"].map(demo_study.dictionary("qual_documents").value_labels("region", "en"))
+    expected = set(documents.loc[english == "Osh oblast", "doc_id"])
+    assert expected and all(set(ev.corpus.documents["doc_id"]) == expected for ev in evs)
+    assert len({ev.respondents for ev in evs}) == 1 and evs[0].respondents == (demo_study.read("survey")["region"] == 6).sum()
+    code, english, russian = (pages.regions_section(ev) for ev in evs)
+    assert (_texts(code.blocks, "br_subheading") == _texts(english.blocks, "br_subheading")
+            == _texts(russian.blocks, "br_subheading") == [Text("br_subheading", {"name": "Osh oblast"})])
+    assert (_texts(code.blocks, "br_region_sources") == _texts(english.blocks, "br_region_sources")
+            == _texts(russian.blocks, "br_region_sources"))
+    for other in (english, russian):
+        assert _tables(code)[0].name == _tables(other)[0].name == "region-6"
+        pd.testing.assert_frame_equal(_tables(code)[0].frame, _tables(other)[0].frame)
+    assert len({str(pages.overview_blocks(ev)[-1]) for ev in evs}) == 1  # "This edition covers Osh oblast"
     with pytest.raises(WorkbenchError, match="Batken"):
         barriers.evidence(demo_study, Disclosure(10), region="Atlantis", n_boot=2)

@@ -27,6 +27,7 @@ from workbench.mixed.mapping import JointDisplayMapping, Recommendation
 from workbench.qualitative import presentation as qp
 from workbench.qualitative.corpus import Corpus
 from workbench.qualitative.study_corpus import load_study_corpus
+from workbench.regions import study_region
 from workbench.schemas import DataDictionary
 from workbench.study import Study
 from workbench.survey.preparation import PreparedSurvey, domain, respondents as count_respondents
@@ -141,8 +142,11 @@ def evidence(study: Study, disclosure: Disclosure, *, region: Any = None, langua
              mapping: str | None = None, recommendations: str | None = None, margins: str | None = None,
              coder: Any = None, **given: Any) -> Evidence:
     """Compute the evidence of one edition of report 10 (see the module docstring);
-    ``given`` overrides ``DEFAULTS`` by name."""
+    ``given`` overrides ``DEFAULTS`` by name. ``region`` is a code or a label in either
+    language of any of the study's datasets (``regions.study_region``: the survey's number
+    and the transcripts' name select the same region)."""
     opts = options(**given)
+    region = study_region(study, region)
     rows = mx.load_study_mapping(study, mapping_dataset_of(study, "joint_display", mapping))
     recs = mx.load_study_recommendations(study, rows, mapping_dataset_of(study, "recommendations", recommendations))
     dictionary = study.dictionary(rows.survey)
