@@ -138,26 +138,75 @@ def barriers_by_group(m: Material, attributes: tuple[str, ...]) -> pd.DataFrame:
         "share": long["share"].to_numpy()})
 
 
+def shown_groups(long: pd.DataFrame, overall: pd.DataFrame, disclosure: Disclosure) -> tuple[pd.DataFrame, list[str]]:
+    """What the breakdown of ``barriers_by_group`` may show without giving a small group away.
+
+    The groups of a breakdown split the participants, so the count of all participants and
+    each barrier's overall count (``overall``: code_id, participants) are totals of the group
+    rows. A group (row) of fewer than ``min_cell`` participants is hidden (primary); where a
+    breakdown then has exactly one hidden group, its base would be the total minus the shown
+    bases and each of its counts the overall count minus the shown groups', so the next
+    smallest group is hidden too (``Disclosure.suppress_counts`` on the bases: secondary).
+    A hidden group hides its whole row, so every barrier column holds none or at least two
+    hidden counts. A barrier whose overall count is hidden is left out of the breakdown (its
+    group counts would add up to it). A breakdown with more than half of its groups hidden is
+    left out altogether (aggregated to the overall counts, with a note) rather than shown as
+    a grid of markers. Returns ``long`` with the column ``hidden`` (the row is suppressed) and
+    the breakdowns (``attribute``) left out."""
+    shown_codes = set(overall.loc[~disclosure.too_few(overall["participants"]), "code_id"])
+    long = long.assign(hidden=False)
+    left_out: list[str] = []
+    for attribute, rows in long.groupby("attribute", sort=False):
+        bases = rows.drop_duplicates("level_code")[["level_code", "participants"]]
+        checked = disclosure.suppress_counts(bases, "participants", by_margins=["level_code"], add_totals=False,
+                                             complete=False)
+        hidden = set(checked.loc[checked["suppressed"], "level_code"])
+        long.loc[rows.index, "hidden"] = rows["level_code"].isin(hidden).to_numpy()
+        if len(hidden) > len(bases) / 2 or not shown_codes:
+            left_out.append(attribute)
+    return long[~long["attribute"].isin(left_out) & long["code_id"].isin(shown_codes)], left_out
+
+
 def barriers_section(m: Material, disclosure: Disclosure,
                      attributes: tuple[str, ...] = DEFAULTS["group_attributes"]) -> Section:
     """Who raised which barrier: overall sentence, counts by group and sex, one chart per breakdown."""
     counts = barrier_counts(m)
     blocks: list[Any] = [Text("ql_barriers_note"), Text("ql_barriers_suppression", {"min_cell": disclosure.min_cell})]
-    if len(counts) and counts["participants"].max() > 0:
+    if len(counts) and disclosure.allows(int(counts["participants"].max())):
         top = counts.iloc[0]
         blocks.append(Text("ql_barriers_top", {"code": top["barrier"], "n": int(top["participants"]),
                                                "total": int(top["total"])}))
-    blocks.append(Table("participants_mentioning", "ql_barriers_overall", counts[["barrier", "participants"]],
-                        count="participants", labels=("barrier",), decimals=0))  # the name study_facts' test reads
-    long = barriers_by_group(m, attributes)
-    wide = long.pivot_table(index=["attribute", "breakdown", "level", "participants"], columns="code_id",
-                            values="raised", aggfunc="first", sort=False).reindex(columns=m.barriers).reset_index()
-    wide = wide.drop(columns="attribute")
+    few = disclosure.too_few(counts["participants"])
+    if few.mean() > 0.5:  # mostly hidden: the barriers raised by enough people, the others named in a note
+        blocks.append(Text("ql_barriers_few", {"names": "; ".join(counts.loc[few, "barrier"]),
+                                               "min_cell": disclosure.min_cell}))
+        counts = counts[~few]
+    if len(counts):
+        blocks.append(Table("participants_mentioning", "ql_barriers_overall", counts[["barrier", "participants"]],
+                            count="participants", labels=("barrier",), decimals=0))  # the name study_facts' test reads
+    long, left_out = shown_groups(barriers_by_group(m, attributes), barrier_counts(m), disclosure)
+    names = m.study.dictionary("qual_cases")
+    for attribute in left_out:
+        blocks.append(Text("ql_barriers_aggregated", {"breakdown": names.label(attribute, m.language),
+                                                      "min_cell": disclosure.min_cell}))
+    if long.empty:
+        return Section("barriers", "ql_barriers", blocks)
+    # a secondarily hidden group shows no base either: the table hides the rows of a blank base
+    long["participants"] = long["participants"].astype("Int64").mask(long["hidden"])
+    shown = [x for x in m.barriers if x in set(long["code_id"])]
+    wide = long.pivot_table(index=["attribute", "breakdown", "level", "level_code"], columns="code_id",
+                            values="raised", aggfunc="first", sort=False).reindex(columns=shown).reset_index()
+    bases = long.drop_duplicates(["attribute", "level_code"])[["attribute", "level_code", "participants"]]
+    wide = wide.merge(bases, on=["attribute", "level_code"], how="left", validate="one_to_one")
+    wide = wide[["breakdown", "level", "participants", *shown]]
     wide.columns.name = None
-    headings = {x: m.code_names[x] for x in m.barriers}
+    headings = {x: m.code_names[x] for x in shown}
     blocks.append(Table("barriers-by-group", "ql_barriers_table", wide, count="participants",
-                        labels=("breakdown", "level"), decimals=0, headings=headings))
-    blocks.append(ic.barriers_heatmap(long))
+                        labels=("breakdown", "level"), decimals=0, headings=headings,
+                        note=Text("ql_barriers_secondary", {"min_cell": disclosure.min_cell})))
+    drawn = long[~long["hidden"]].astype({"participants": int})
+    if len(drawn):
+        blocks.append(ic.barriers_heatmap(drawn))
     return Section("barriers", "ql_barriers", blocks)
 
 
@@ -431,7 +480,7 @@ def findings_section(m: Material, disclosure: Disclosure, reliability_table: pd.
                      centrality: pd.DataFrame, documents_code: str = DEFAULTS["documents_code"]) -> Section:
     """5-7 plain-language findings, each linked to the section with its evidence."""
     counts = barrier_counts(m)
-    raised = counts[counts["participants"] > 0]
+    raised = counts[~disclosure.too_few(counts["participants"])]  # a count of fewer people is not shown
     blocks: list[Any] = []
     if len(raised) and disclosure.allows(int(raised["total"].iloc[0])):
         top = raised.iloc[0]
@@ -441,7 +490,7 @@ def findings_section(m: Material, disclosure: Disclosure, reliability_table: pd.
             blocks.append(Finding("ql_finding_next", "barriers", {
                 "first": raised["barrier"].iloc[1], "n1": int(raised["participants"].iloc[1]),
                 "second": raised["barrier"].iloc[2], "n2": int(raised["participants"].iloc[2])}))
-        docs = counts[counts["code_id"] == documents_code]
+        docs = raised[raised["code_id"] == documents_code]
         if len(docs) and documents_code not in raised["code_id"].head(3).tolist():
             row = docs.iloc[0]
             blocks.append(Finding("ql_finding_documents", "barriers", {"code": row["barrier"],
