@@ -20,7 +20,7 @@ import pandas as pd
 
 from workbench import study_facts
 from workbench.disclosure import Disclosure
-from workbench.regions import dictionary_region_codes
+from workbench.regions import dictionary_region_codes, study_region
 from workbench.reports.attitudes_methods import (nonresponse_section, no_data, region_label, scales_section,
                                                  weighting_section)
 from workbench.reports.sections import Chart, Finding, Section, Table, Text
@@ -107,6 +107,7 @@ def analyse(study: Study, region: Any = None, language: str = "en", survey: str 
     ``min_respondents`` and ``alpha_level`` default to ``MIN_RESPONDENTS`` and ``ALPHA_LEVEL``."""
     min_respondents = MIN_RESPONDENTS if min_respondents is None else int(min_respondents)
     alpha_level = ALPHA_LEVEL if alpha_level is None else float(alpha_level)
+    region = study_region(study, region)  # a code or label of any dataset: the region's one name
     name = find_survey(study, survey)
     dictionary = study.dictionary(name)
     margins_name = margins if margins is not None else find_margins(study, name)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from workbench import overview, study_facts
 from workbench.errors import WorkbenchError
-from workbench.regions import dictionary_region_codes
+from workbench.regions import dictionary_region_codes, study_region
 from workbench.reports.sections import Chart, Finding, Section, Table, Text
 from workbench.study import Study
 from workbench.survey.labels import variable_label
@@ -131,7 +131,9 @@ def findings_section(study: Study, name: str | None, region: Any) -> Section:
 
 
 def sections(study: Study, region: Any = None, language: str = "en", survey: str | None = None) -> list[Section]:
-    """The overview's sections in report order."""
+    """The overview's sections in report order (``region``: a code or label of any dataset,
+    ``regions.study_region``)."""
+    region = study_region(study, region)
     name = survey_name(study, survey)
     return [findings_section(study, name, region), datasets_section(study, language),
             sample_section(study, name, region, language)]

@@ -1,0 +1,53 @@
+"""Reports 00, 01 and 02 select one region however it is named (issue 15.5): the survey's
+code 6, its English label and its Russian label give the same sections, and an unknown region
+is an error listing the known ones (``regions.study_region``, the one resolver).
+
+Oracles: the demo files counted by hand with pandas (survey rows with region == 6; transcripts
+whose region's English label is "Osh oblast"); equality of the three editions as a property."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench.errors import WorkbenchError
+from workbench.reports import attitudes, interviews, overview
+from workbench.reports.sections import Table
+
+FORMS = (6, "Osh oblast", "Ошская область")
+
+
+def _tables(sections) -> list[Table]:
+    return [b for s in sections for b in s.blocks if isinstance(b, Table)]
+
+
+def test_overview_is_the_same_for_a_code_and_both_labels(demo_study) -> None:
+    editions = [_tables(overview.sections(demo_study, region=r)) for r in FORMS]
+    for tables in editions[1:]:
+        assert [t.name for t in tables] == [t.name for t in editions[0]]
+        for a, b in zip(editions[0], tables):
+            pd.testing.assert_frame_equal(a.frame, b.frame)
+    by_region = next(t for t in editions[0] if t.name == "respondents_by_region").frame
+    assert by_region["respondents"].tolist() == [(demo_study.read("survey")["region"] == 6).sum()]
+    with pytest.raises(WorkbenchError, match="Batken"):
+        overview.sections(demo_study, region="Atlantis")
+
+
+def test_attitudes_are_the_same_for_a_code_and_both_labels(demo_study) -> None:
+    editions = [attitudes.analyse(demo_study, region=r) for r in FORMS]
+    n = (demo_study.read("survey")["region"] == 6).sum()
+    for a in editions:
+        assert a.region == "Osh oblast" and attitudes.region_respondents(a) == n
+        pd.testing.assert_frame_equal(a.estimates, editions[0].estimates)
+
+
+def test_interviews_are_the_same_for_a_code_and_both_labels(demo_study) -> None:
+    documents = demo_study.read("qual_documents")  # codes Osh oblast "Osh"
+    english = documents["region"].map(demo_study.dictionary("qual_documents").value_labels("region", "en"))
+    expected = set(documents.loc[english == "Osh oblast", "doc_id"])
+    for language, name in (("en", "Osh oblast"), ("ru", "Ошская область")):
+        editions = [interviews.material(demo_study, region=r, language=language) for r in FORMS]
+        assert expected and all(set(m.corpus.documents["doc_id"]) == expected for m in editions)
+        assert {m.region_label for m in editions} == {name}
+    with pytest.raises(WorkbenchError, match="Batken"):
+        interviews.material(demo_study, region="Atlantis")
