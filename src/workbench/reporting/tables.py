@@ -13,6 +13,7 @@ Every table a notebook shows goes through ``ReportTables.show``, which
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -120,7 +121,7 @@ class ReportTables:
                 else format_number(v, digits, percent=column in percent_cols, language=self.language)
                 for v, is_hidden in zip(rendered[column], hidden)
             ]
-        return HtmlTable(title=title, table=rendered, note=footnote)
+        return HtmlTable(title=title, table=rendered, note=footnote, text_columns=text_columns(prepared))
 
     def show_counts(self, table: pd.DataFrame, title: str, *, counts: Iterable[str] | None = None,
                     keep: Iterable[str] = (), labels: dict[str, str] | None = None, note: str = "",
@@ -153,13 +154,14 @@ class ReportTables:
                                                                      min_cell=self.min_cell)
             footnote = (note + " " if note else "") + extra
         out = out.rename(columns=labels or {})
+        texts = text_columns(table[keep].rename(columns=labels or {}))  # the counts are numbers
         shown_counts = [(labels or {}).get(c, c) for c in counts]
         self._remember(ShownTable(title=title, table=out, note=footnote, hidden=np.zeros(len(out), bool),
                                   formats=annex_formats(out[shown_counts], set(), set(), set(), 0)), keep, labels)
         rendered = out.copy()
         for column in rendered.columns:
             rendered[column] = [format_number(v, 0, language=self.language) for v in rendered[column]]
-        return HtmlTable(title=title, table=rendered, note=footnote)
+        return HtmlTable(title=title, table=rendered, note=footnote, text_columns=texts)
 
     def write_xlsx(self, path: str | Path, synthetic: bool = False) -> Path:
         """Write every shown table to one workbook (``workbook.write_annex``): a contents sheet
@@ -238,22 +240,47 @@ class MarkedText(str):
 
 
 def cell_html(value: Any) -> str:
-    """One table cell as HTML: escaped text, language parts marked (``MarkedText``)."""
-    return value.html() if isinstance(value, MarkedText) else html.escape(str(value))
+    """One table cell as HTML: escaped text, language parts marked (``MarkedText``), each line
+    of a cell that holds several (quotes, a list of statuses) on a line of its own."""
+    escaped = value.html() if isinstance(value, MarkedText) else html.escape(str(value))
+    return escaped.replace("\n", "<br>")
+
+
+#: a cell that reads as a number: digits, perhaps after a sign or a comparison ("< 0.001", "−3")
+_NUMBER_LIKE = re.compile(r"^\s*[<>≤≥+\-−–]?\s*\d")
+
+
+def text_columns(table: pd.DataFrame) -> frozenset[str]:
+    """Columns of ``table`` (raw values, before formatting) that hold text, to be left-aligned;
+    the others hold numbers and are right-aligned. A cell is a number when it is one or when
+    its text starts with one ("12 of 40", "43.1% (40.2%–46.0%)"); blanks and the marker count
+    for neither side; a column is text when its text cells outnumber its number cells."""
+    def kind(value: Any) -> int:  # +1 text, -1 number, 0 neither
+        if np.ndim(value) == 0 and pd.isna(value):
+            return 0
+        if isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_)):
+            return -1
+        words = str(value).strip()
+        return 0 if words in ("", MARKER) else -1 if _NUMBER_LIKE.match(words) else 1
+
+    return frozenset(str(c) for c in table.columns if sum(kind(v) for v in table[c]) > 0)
 
 
 @dataclass
 class HtmlTable:
-    """A formatted table that Jupyter displays as HTML (title, table, footnote)."""
+    """A formatted table that Jupyter displays as HTML (title, table, footnote); the cells of
+    ``text_columns`` carry the class ``wb-text`` (left-aligned), numbers are right-aligned."""
 
     title: str
     table: pd.DataFrame
     note: str = ""
+    text_columns: frozenset[str] = frozenset()
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.table.columns)
+        kinds = [' class="wb-text"' if str(c) in self.text_columns else "" for c in self.table.columns]
+        head = "".join(f"<th{k}>{html.escape(str(c))}</th>" for c, k in zip(self.table.columns, kinds))
         rows = "".join(
-            "<tr>" + "".join(f"<td>{cell_html(v)}</td>" for v in row) + "</tr>"
+            "<tr>" + "".join(f"<td{k}>{cell_html(v)}</td>" for v, k in zip(row, kinds)) + "</tr>"
             for row in self.table.itertuples(index=False)
         )
         note = f'<p class="wb-note">{html.escape(self.note)}</p>' if self.note else ""
