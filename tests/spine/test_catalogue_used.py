@@ -38,19 +38,20 @@ def _patterns(source: str) -> tuple[list[re.Pattern[str]], set[str]]:
     """Key families built by f-strings (as regular expressions) and by concatenation (prefixes)."""
     fstrings = set(re.findall(r'f"([a-z][a-z0-9_]*\{[^"\n]*)"', source))
     fstrings |= set(re.findall(r"f'([a-z][a-z0-9_]*\{[^'\n]*)'", source))
+    # what a placeholder or a suffixed name can be: a string literal of the source
+    quoted = "|".join(sorted({re.escape(w) for w in re.findall(r"""["']([A-Za-z0-9_]+)["']""", source)}, key=len,
+                             reverse=True))
     patterns = []
     for literal in fstrings:
         parts = re.split(r"\{[^{}]*\}", literal)
         # a one-word prefix alone (f"risk_{group}") names data columns as often as keys: not a family
         narrow = parts[0].count("_") >= 2 or any(parts[1:])
         if narrow and all(re.fullmatch(r"[a-z0-9_]*", p) for p in parts):
-            patterns.append(re.compile(r"\w+".join(re.escape(p) for p in parts)))
+            patterns.append(re.compile(f"(?:{quoted})".join(re.escape(p) for p in parts), re.I))  # code.lower()
     prefixes = set(re.findall(r"""["']([a-z][a-z0-9]*_[a-z0-9_]+_)["']\s*\+""", source))
     # a key built as a named key plus a suffix: title_key + "_who" with title_key "br_joint_barriers"
-    words = set(re.findall(r"[A-Za-z0-9_]+", source))
     for suffix in set(re.findall(r"""\+\s*["'](_[a-z0-9_]+)["']""", source)):
-        patterns.append(re.compile("(?:" + "|".join(re.escape(w) for w in words if w[:1].islower()) + ")"
-                                   + re.escape(suffix)))
+        patterns.append(re.compile(f"(?:{quoted})" + re.escape(suffix)))
     return patterns, prefixes
 
 
