@@ -20,7 +20,7 @@ from workbench.reporting import charts, numbers
 from workbench.reporting.index import headline_findings
 from workbench.reporting.parameters import ReportParameters, for_notebook, reader_value
 from workbench.reporting.sections import column_heading
-from workbench.reports.sections import Chart, Finding, Section, Table, Text, in_report_order
+from workbench.reports.sections import Chart, Contents, Finding, Section, Table, Text, in_report_order
 
 ROOT = Path(__file__).resolve().parents[2]
 APISTRAT = ROOT / "tests" / "fixtures" / "byo_apistrat"
@@ -142,6 +142,33 @@ def test_an_annex_only_table_goes_to_the_annex_not_to_the_page(tmp_path: Path) -
     assert report.tables.shown[1].table["Share"].tolist() == [0.41234, 0.5]  # unrounded there
     recorded = json.loads((tmp_path / "t.figures.json").read_text(encoding="utf-8"))["figures"]
     assert {f["table"] for f in recorded} == {"shown", "behind"}
+
+
+def test_contents_link_each_title_to_its_section_and_name_only_sections_of_the_report(tmp_path: Path) -> None:
+    """Property: the contents list is internal links (href "#<section id>") to sections the
+    report has, each reading that section's own title (escaped); an entry naming no section,
+    or a section by another title, is an error. Hand-made sections."""
+    import IPython.display
+    from lxml import html as lxml_html
+
+    from workbench.reporting import start_report
+
+    contents = Contents((("sample", "overview_sample"), ("findings", "key_findings")))
+    sections = [Section("sample", "overview_sample", [contents, Text("overview_sample")]),
+                Section("findings", "key_findings", [Finding("overview_sample", "sample")], part="findings")]
+    shown: list = []
+    with mock.patch.object(IPython.display, "display", lambda *parts: shown.extend(parts)):
+        report = start_report(APISTRAT, min_cell=10, output_dir=tmp_path, edition="t", language="ru")
+        report.show(*sections)
+    nav = next(lxml_html.fromstring(p) for p in [getattr(p, "body", "") for p in shown] if "wb-contents" in p)
+    links = nav.xpath("//ol/li/a")
+    assert [a.get("href") for a in links] == ["#sample", "#findings"]
+    assert [a.text_content() for a in links] == [report.t("overview_sample"), report.t("key_findings")]
+    assert nav.xpath("//p/strong")[0].text == "Содержание"
+    with pytest.raises(WorkbenchError, match="contents entry"):
+        in_report_order([Section("a", "overview_sample", [Contents((("b", "overview_sample"),))])])
+    with pytest.raises(WorkbenchError, match="contents entry"):
+        in_report_order([Section("a", "overview_sample", [Contents((("a", "key_findings"),))])])
 
 
 def test_parameters_are_checked_before_a_build() -> None:

@@ -18,7 +18,7 @@ from workbench.errors import WorkbenchError
 from workbench.reporting import charts
 from workbench.reporting.messages import catalogue, text
 from workbench.reporting.tables import MARKER, MarkedText
-from workbench.reports.sections import Chart, Finding, Quote, Section, Table, Text
+from workbench.reports.sections import Chart, Contents, Finding, Quote, Section, Table, Text
 
 if TYPE_CHECKING:
     from workbench.reporting.notebook import Report
@@ -79,8 +79,11 @@ def render(section: Section, report: "Report") -> list[Any]:
             parts.append(_chart(block, report))
         elif isinstance(block, Quote):
             parts.append(Html(f'<blockquote class="wb-quote"><p>{quoted(block, report).html()}</p></blockquote>'))
+        elif isinstance(block, Contents):
+            parts.append(Html(_contents(block, report)))
         elif not isinstance(block, Finding):
-            raise WorkbenchError("a section block must be Text, Finding, Table or Chart", value=type(block).__name__)
+            raise WorkbenchError("a section block must be Text, Finding, Table, Chart, Quote or Contents",
+                                 value=type(block).__name__)
     return parts
 
 
@@ -132,9 +135,20 @@ def _finding(block: Finding, report: "Report") -> str:
 
     message = report.t(block.key, **fill(block.values, report))
     report.record_finding(block, str(message))
-    link = html.escape(text("finding_details", report.language))
-    return (f'<li>{_RENDER(message.markdown).strip()} '
-            f'<a class="wb-details" href="#{html.escape(block.section)}">{link}</a></li>')
+    link = section_link(block.section, str(text("finding_details", report.language)), "wb-details")
+    return f'<li>{_RENDER(message.markdown).strip()} {link}</li>'
+
+
+def section_link(section: str, words: str, css_class: str) -> str:
+    """An internal link to the section whose anchor is ``section``, reading ``words`` (escaped)."""
+    return f'<a class="{css_class}" href="#{html.escape(section)}">{html.escape(words)}</a>'
+
+
+def _contents(block: Contents, report: "Report") -> str:
+    """The contents list: each section's title linked to its anchor."""
+    items = "".join(f"<li>{section_link(target, str(report.t(key)), 'wb-toc')}</li>" for target, key in block.entries)
+    title = html.escape(str(text("contents", report.language)))
+    return f'<nav class="wb-contents"><p><strong>{title}</strong></p><ol>{items}</ol></nav>'
 
 
 def _in_language(frame: Any, columns: Any, report: "Report") -> Any:

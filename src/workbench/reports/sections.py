@@ -55,6 +55,14 @@ class Finding:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Contents:
+    """The report's contents list: ``entries`` are ``(section id, its title key)`` in reading
+    order, each shown as its title linked to the section's anchor (as findings link to theirs)."""
+
+    entries: tuple[tuple[str, str], ...]
+
+
 @dataclass
 class Table:
     """A tidy table shown with small-cell suppression.
@@ -140,7 +148,7 @@ class Chart:
     references: tuple[Reference, ...] = ()
 
 
-Block = Union[Text, Finding, Table, Chart, Quote]
+Block = Union[Text, Finding, Table, Chart, Quote, Contents]
 
 
 @dataclass
@@ -164,10 +172,11 @@ class Section:
 
 
 def in_report_order(sections: list[Section]) -> list[Section]:
-    """Findings first, methods last (the body keeps its order); every finding links to a
-    section of the report."""
+    """Findings first, methods last (the body keeps its order); every finding and contents
+    entry links to a section of the report (a contents entry by that section's title)."""
     ordered = sorted(sections, key=lambda s: PARTS.index(s.part))
     ids = [s.id for s in ordered]
+    titles = {s.id: s.title_key for s in ordered}
     if len(set(ids)) != len(ids):
         raise WorkbenchError("two sections have the same id", value=sorted({i for i in ids if ids.count(i) > 1}))
     for section in ordered:
@@ -175,4 +184,9 @@ def in_report_order(sections: list[Section]) -> list[Section]:
             if isinstance(block, Finding) and block.section not in ids:
                 raise WorkbenchError("a finding links to no section of the report", value=block.section,
                                      expected=f"one of {ids}")
+            for target, title_key in block.entries if isinstance(block, Contents) else ():
+                if titles.get(target) != title_key:
+                    raise WorkbenchError("a contents entry names no section of the report by its title",
+                                         value=f"{target} ({title_key})",
+                                         expected="one of " + ", ".join(f"{i} ({k})" for i, k in titles.items()))
     return ordered
