@@ -241,6 +241,18 @@ class Disclosure:
             out = out[~is_total]
         return out.reset_index(drop=True)
 
+    def hidden_parts(self, sizes: dict[Any, Any]) -> set[Any]:
+        """The parts of a whole to hide when each part's size (people per group: the groups of
+        a breakdown) and the whole are shown: parts under ``min_cell`` (primary) and, where
+        exactly one would be hidden, the next smallest too, or it would be the whole minus the
+        parts shown (secondary; ``suppress_counts`` on the one-way table and its total). Every
+        figure of a hidden part goes with it, so a sum over the parts (a barrier's count over
+        the groups) never has exactly one hidden term either."""
+        table = pd.DataFrame({"part": range(len(sizes)), "people": list(sizes.values())})
+        checked = self.suppress_counts(table, "people", by_margins=["part"], add_totals=False, complete=False)
+        keys = list(sizes)
+        return {keys[i] for i in checked.loc[checked["suppressed"], "part"]}
+
     def attribution(self, cases: pd.DataFrame, *, group: str, sex: str | None = None,
                     case_id: str = "case_id") -> pd.DataFrame:
         """What a quote may say about its speaker: one row per case (index ``case_id``).

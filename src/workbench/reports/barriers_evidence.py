@@ -23,6 +23,7 @@ from workbench import qualitative as qa
 from workbench.disclosure import Disclosure
 from workbench.errors import WorkbenchError
 from workbench.io.safe_yaml import load_yaml
+from workbench.mixed.joint_display import count_prefixes
 from workbench.mixed.mapping import JointDisplayMapping, Recommendation
 from workbench.qualitative import presentation as qp
 from workbench.qualitative.corpus import Corpus
@@ -135,7 +136,24 @@ def joint(ev: Evidence, survey: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
     coded = corpus.segments[corpus.segments["coder"] == ev.coder]
     raised = mx.qualitative_evidence(corpus, coded, ev.mapping)
     table = mx.joint_display(ev.mapping, survey, raised, mx.row_reliability(ev.reliability, ev.mapping))
-    return mx.suppress_joint_display(table, ev.disclosure)
+    return complementary(table, mx.suppress_joint_display(table, ev.disclosure), ev.mapping, ev.disclosure)
+
+
+def complementary(table: pd.DataFrame, shown: pd.DataFrame, rows: JointDisplayMapping,
+                  disclosure: Disclosure) -> pd.DataFrame:
+    """Secondary suppression of the key informants' breakdowns: the groups (and the sexes)
+    split the key informants, whose total the display shows, so a single hidden group would be
+    the total minus the groups shown; ``Disclosure.hidden_parts`` hides a second one
+    (``table``: the display before suppression, ``shown``: after)."""
+    shown = shown.copy()
+    for attribute in (rows.group_attribute, rows.sex_attribute):
+        prefixes = [p for p in count_prefixes(table) if p.startswith(f"ki_{attribute}_")]
+        for i in range(len(table)):
+            sizes = {p: table[f"{p}_base"].iloc[i] for p in prefixes if pd.notna(table[f"{p}_base"].iloc[i])}
+            for p in disclosure.hidden_parts(sizes) if sizes else ():
+                shown.loc[shown.index[i], [f"{p}_n", f"{p}_base"]] = pd.NA
+                shown.loc[shown.index[i], f"{p}_hidden"] = True
+    return shown
 
 
 def evidence(study: Study, disclosure: Disclosure, *, region: Any = None, language: str = "en",

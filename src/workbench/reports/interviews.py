@@ -146,7 +146,7 @@ def shown_groups(long: pd.DataFrame, overall: pd.DataFrame, disclosure: Disclosu
     rows. A group (row) of fewer than ``min_cell`` participants is hidden (primary); where a
     breakdown then has exactly one hidden group, its base would be the total minus the shown
     bases and each of its counts the overall count minus the shown groups', so the next
-    smallest group is hidden too (``Disclosure.suppress_counts`` on the bases: secondary).
+    smallest group is hidden too (``Disclosure.hidden_parts``: secondary).
     A hidden group hides its whole row, so every barrier column holds none or at least two
     hidden counts. A barrier whose overall count is hidden is left out of the breakdown (its
     group counts would add up to it). A breakdown with more than half of its groups hidden is
@@ -158,9 +158,7 @@ def shown_groups(long: pd.DataFrame, overall: pd.DataFrame, disclosure: Disclosu
     left_out: list[str] = []
     for attribute, rows in long.groupby("attribute", sort=False):
         bases = rows.drop_duplicates("level_code")[["level_code", "participants"]]
-        checked = disclosure.suppress_counts(bases, "participants", by_margins=["level_code"], add_totals=False,
-                                             complete=False)
-        hidden = set(checked.loc[checked["suppressed"], "level_code"])
+        hidden = disclosure.hidden_parts(dict(zip(bases["level_code"], bases["participants"])))
         long.loc[rows.index, "hidden"] = rows["level_code"].isin(hidden).to_numpy()
         if len(hidden) > len(bases) / 2 or not shown_codes:
             left_out.append(attribute)

@@ -1,0 +1,72 @@
+"""Report 10's key-informant breakdowns never let a hidden group follow from the total shown.
+
+Oracles: ``Disclosure.hidden_parts`` on hand-made sizes (the rule written out); on the demo,
+linear programming (``scipy.optimize.linprog``) solving for each hidden base and count of the
+sex breakdown as a reader could, from the total of key informants, the parts shown and
+0 <= count <= base. On the demo at min_cell 15 the women (14 key informants) are hidden by the
+primary rule and, before secondary suppression, were 40 - 26 (the check fails without it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+
+from workbench.disclosure import Disclosure
+from workbench.reports import barriers_evidence as be
+from workbench.study import Study
+from workbench.synthetic.demo import write_demo_study
+
+
+def test_hidden_parts_by_hand() -> None:
+    d = Disclosure(10)
+    assert d.hidden_parts({"a": 30, "b": 25, "c": 4, "d": 12}) == {"c", "d"}  # d: the smallest other part
+    assert d.hidden_parts({"a": 30, "b": 25}) == set()
+    assert d.hidden_parts({"a": 3, "b": 5, "c": 40}) == {"a", "b"}  # two hidden already: nothing more
+    assert d.hidden_parts({"f": 14, "m": 26}) == set()
+    assert Disclosure(15).hidden_parts({"f": 14, "m": 26}) == {"f", "m"}
+    assert d.hidden_parts({"a": 0, "b": 4, "c": 30}) == {"b", "c"}  # a zero is shown, so it does not protect
+
+
+def _range(total_n: float, total_base: float, shown: list[tuple[float, float]], hidden: int, k: int,
+           what: str) -> tuple[float, float]:
+    """Smallest and largest value of hidden part ``k``'s count (``what="n"``) or base."""
+    size = 2 * hidden  # n_0..n_h-1, base_0..base_h-1
+    a_eq = [np.r_[np.ones(hidden), np.zeros(hidden)], np.r_[np.zeros(hidden), np.ones(hidden)]]
+    b_eq = [total_n - sum(n for n, _ in shown), total_base - sum(b for _, b in shown)]
+    a_ub = [np.eye(size)[j] - np.eye(size)[hidden + j] for j in range(hidden)]  # n_j <= base_j
+    c = np.eye(size)[k if what == "n" else hidden + k]
+    kw = dict(A_eq=np.array(a_eq), b_eq=b_eq, A_ub=np.array(a_ub), b_ub=np.zeros(hidden),
+              bounds=[(0, None)] * size, method="highs")
+    low, high = linprog(c, **kw), linprog(-c, **kw)
+    return low.fun, -high.fun
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Study:
+    return Study.load(write_demo_study(tmp_path_factory.mktemp("demo10d") / "study"))
+
+
+@pytest.mark.parametrize("min_cell", [10, 11, 15, 27])
+def test_demo_key_informant_breakdowns_disclose_no_hidden_figure(study: Study, min_cell: int) -> None:
+    ev = be.evidence(study, Disclosure(min_cell), n_boot=20)
+    raw = be.mx.joint_display(ev.mapping, ev.survey, be.mx.qualitative_evidence(ev.corpus, ev.coded, ev.mapping),
+                              be.mx.row_reliability(ev.reliability, ev.mapping))
+    shown = be.joint(ev, ev.survey, ev.corpus)
+    for attribute in (ev.mapping.group_attribute, ev.mapping.sex_attribute):
+        prefixes = [c[:-len("_base")] for c in raw.columns if c.startswith(f"ki_{attribute}_") and c.endswith("_base")]
+        assert prefixes
+        for i in range(len(shown)):
+            if shown["ki_hidden"].iloc[i]:
+                continue  # no total shown: nothing to subtract from
+            hidden = [p for p in prefixes if shown[f"{p}_hidden"].iloc[i]]
+            assert len(hidden) != 1, (attribute, i, hidden)
+            visible = [(shown[f"{p}_n"].iloc[i], shown[f"{p}_base"].iloc[i]) for p in prefixes if p not in hidden]
+            for k, p in enumerate(hidden):
+                for what in ("n", "base"):
+                    low, high = _range(shown["ki_n"].iloc[i], shown["ki_base"].iloc[i], visible, len(hidden), k, what)
+                    true = raw[f"{p}_{what}"].iloc[i]
+                    assert low - 1e-9 <= true <= high + 1e-9
+                    assert high - low > 0.5 or true == 0, (p, what, low, high)
