@@ -207,6 +207,8 @@ def _points(values: Any) -> int:
 
 def _trace(trace: dict[str, Any]) -> str:
     points = max(_points(trace.get(axis)) for axis in ("x", "y", "values", "z"))
+    if isinstance(trace.get("link"), dict):  # a Sankey diagram: its flows
+        points = _points(trace["link"].get("value"))
     colour = (trace.get("marker") or {}).get("color") or (trace.get("line") or {}).get("color") or ""
     colour = ",".join(colour) if isinstance(colour, list) and all(isinstance(c, str) for c in colour) else colour
     name = trace.get("name") or trace.get("type", "trace")

@@ -100,6 +100,8 @@ def test_read_report_keeps_visible_text_only(folders):
     assert table.cells()[("Bishkek", "Respondents")] == "1,001"
     assert [c.title for c in report.charts] == ["Risk by level"]
     assert report.charts[0].traces == ["Low: 2 points, #1b9e77"]  # 16 bytes of float64 = 2 points
+    sankey = {"type": "sankey", "link": {"source": [0, 1], "target": [1, 2], "value": [5, 7]}}
+    assert compare_reports._trace(sankey) == "sankey: 2 points"  # a Sankey diagram counts its flows
     assert set(report.figures) == {f["id"] for f in _figures("weights", 120)["figures"]}
 
 
