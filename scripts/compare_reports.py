@@ -274,6 +274,11 @@ def numbers(text: str, language: str = "en") -> list[tuple[float, int]]:
     return found
 
 
+def _rounds_to(a: float, b: float, places: int) -> bool:
+    """Is one of the two a rounding of the other to ``places`` decimals (a tie either way)?"""
+    return abs(a - b) <= 0.5 * 10 ** -places * (1 + 1e-9) + 1e-15
+
+
 def same_value(before: str, after: str, language: str = "en") -> bool:
     """Do two cells show the same numbers (up to the coarser rounding of the two)? A bound
     ("< 0.001") and a number within it (0.000) count as the same value."""
@@ -287,7 +292,7 @@ def same_value(before: str, after: str, language: str = "en") -> bool:
         return False
     for (a, da), (b, db) in zip(left, right):
         places = min(da, db)
-        if not math.isclose(round(a, places), round(b, places), rel_tol=1e-12, abs_tol=0.5 * 10 ** -places):
+        if not _rounds_to(a, b, places):
             return False
     return True
 
@@ -372,7 +377,7 @@ def _same_figure(x: Any, y: Any, language: str = "en") -> bool:
     if re.match(r"\s*[<≤]", text):  # "< 0.001" for a p-value of 2e-25
         return abs(number) <= value
     scaled = [number, number * 100] if "%" in text else [number]
-    return any(math.isclose(round(v, places), value, abs_tol=0.5 * 10 ** -places) for v in scaled)
+    return any(_rounds_to(v, value, places) for v in scaled)
 
 
 def diff_figures(before: dict[str, Any], after: dict[str, Any], language: str = "en") -> dict[str, Any]:
