@@ -70,3 +70,22 @@ def test_demo_key_informant_breakdowns_disclose_no_hidden_figure(study: Study, m
                     true = raw[f"{p}_{what}"].iloc[i]
                     assert low - 1e-9 <= true <= high + 1e-9
                     assert high - low > 0.5 or true == 0, (p, what, low, high)
+
+
+@pytest.mark.parametrize("min_cell, groups, sexes", [(10, True, True), (11, False, True), (15, False, False)])
+def test_demo_who_table_leaves_out_a_mostly_hidden_breakdown(study: Study, min_cell: int, groups: bool,
+                                                            sexes: bool) -> None:
+    # demo: four key-informant groups of 10, 14 women and 26 men (counted in the test above's raw display)
+    from workbench.reports import barriers_pages as pages
+    from workbench.reports.sections import Table, Text
+
+    ev = be.evidence(study, Disclosure(min_cell), n_boot=20)
+    blocks = [b for s in pages.joint_sections(ev) for b in s.blocks]
+    who = next(b for b in blocks if isinstance(b, Table) and b.name == "br_joint_barriers_who")
+    levels = set(ev.mapping.group_levels)
+    assert (levels & set(who.frame.columns)) == (levels if groups else set())
+    assert ({"female", "male"} <= set(who.frame.columns)) is sexes
+    notes = [b.values["breakdown"] for b in blocks if isinstance(b, Text) and b.key == "br_who_aggregated"]
+    assert len(notes) == 3 * ((not groups) + (not sexes))  # barriers, facilitators, community: one note each
+    shown = [c for c in who.frame.columns if c in levels | {"female", "male"}]
+    assert all(who.frame[c].astype(str).ne(pages.HIDDEN).any() for c in shown)  # never a column of markers only

@@ -110,13 +110,18 @@ def joint_blocks(ev: Evidence, section: str, title_key: str, quotes: dict[str, l
         "strength": [Text("br_strength_" + s) for s in part["strength"]]})
     rows, group = ev.mapping, ev.mapping.group_attribute
     who = pd.DataFrame({section: names})
-    levels = ev.study.dictionary(CASES).value_labels(group, ev.language)
-    for level in rows.group_levels:
-        who[level] = [count_of(n, b) for n, b in zip(part[f"ki_{group}_{level}_n"], part[f"ki_{group}_{level}_base"])]
-    for sex in SEXES:
-        if f"ki_{rows.sex_attribute}_{sex}_n" in part:
-            who[sex] = [count_of(n, b) for n, b in zip(part[f"ki_{rows.sex_attribute}_{sex}_n"],
-                                                       part[f"ki_{rows.sex_attribute}_{sex}_base"])]
+    cases = ev.study.dictionary(CASES)
+    levels = cases.value_labels(group, ev.language)
+    aggregated: list[Text] = []  # a breakdown mostly hidden is left out with a note, not a grid of markers
+    for attribute, parts in ((group, rows.group_levels), (rows.sex_attribute, SEXES)):
+        parts = [v for v in parts if f"ki_{attribute}_{v}_n" in part]
+        hidden = [bool(part[f"ki_{attribute}_{v}_hidden"].all()) for v in parts]
+        if parts and sum(hidden) > len(parts) / 2:
+            aggregated.append(Text("br_who_aggregated", {"breakdown": cases.label(attribute, ev.language),
+                                                         "min_cell": ev.disclosure.min_cell}))
+            continue
+        for v in parts:
+            who[v] = [count_of(n, b) for n, b in zip(part[f"ki_{attribute}_{v}_n"], part[f"ki_{attribute}_{v}_base"])]
     who["quotes"] = [quotes.get(i) or Text("br_no_quote") for i in part["row_id"]]
     figures = part[FIGURES].rename(columns={"n_respondents": "respondents"})
     figures.insert(0, section, names)
@@ -129,6 +134,7 @@ def joint_blocks(ev: Evidence, section: str, title_key: str, quotes: dict[str, l
         Table(title_key + "_who", title_key + "_who", who, count=None, labels=tuple(who.columns),
               headings={**headed(section, "quotes"), **{lv: levels.get(lv, lv) for lv in rows.group_levels},
                         **{s: Text("br_" + PLURAL[s]) for s in SEXES}}, note=Text("br_who_note")),
+        *aggregated,
         Table(title_key + "_figures", title_key + "_figures", figures, count=None, labels=(section,), decimals=3,
               headings=headed(*figures.columns), annex_only=True,
               note=Text("br_figures_note", {"marker": HIDDEN, "min_cell": ev.disclosure.min_cell}))]
