@@ -101,7 +101,7 @@ class Report:
     lines: list[str] = field(default_factory=list)
     tables: dict[str, Table] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
-    figures: dict[str, Any] | None = None  # recorded figures: identifier -> value
+    figures: dict[str, Any] | None = None  # recorded figures: identifier -> entry (id, table, row, column, value)
 
 
 def _clean(text: str) -> str:
@@ -142,8 +142,8 @@ def _expanded(row: Any) -> list[str]:
     for cell in row:
         if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
             continue
-        span = int(cell.get("colspan", "1") or 1) if str(cell.get("colspan", "1")).isdigit() else 1
-        out.extend([_cell_text(cell)] * max(span, 1))
+        span = cell.get("colspan", "1")
+        out.extend([_cell_text(cell)] * (max(int(span), 1) if span.isdigit() else 1))
     return out
 
 
@@ -553,7 +553,7 @@ def compare_folders(before: Path, after: Path, max_items: int = 12) -> str:
     files_a, files_b = report_files(before), report_files(after)
     if not files_a and not files_b:
         raise SystemExit(f"compare_reports: no .html reports in {before} or {after}")
-    out = [f"# Reports before and after", "", f"before: `{before}`  ", f"after: `{after}`", ""]
+    out = ["# Reports before and after", "", f"before: `{before}`  ", f"after: `{after}`", ""]
     only_a = sorted(set(files_a) - set(files_b))
     only_b = sorted(set(files_b) - set(files_a))
     if only_a or only_b:
