@@ -225,3 +225,16 @@ def test_main_writes_markdown_and_rejects_a_missing_folder(folders, tmp_path):
     assert out.read_text(encoding="utf-8").startswith("# Reports before and after")
     with pytest.raises(SystemExit, match="is not a folder"):
         compare_reports.main([str(before), str(tmp_path / "missing")])
+
+
+def test_two_header_rows_with_a_spanning_cell(tmp_path):
+    # hand-made: "95% CI" spans two columns over "from" and "to"
+    page = ('<html lang="en"><head><title>T</title></head><body><p class="wb-caption"><strong>Shares</strong></p>'
+            '<table><thead><tr><th>Group</th><th colspan="2">95% CI</th></tr>'
+            '<tr><th></th><th>from</th><th>to</th></tr></thead>'
+            '<tbody><tr><td>Women</td><td>0.41</td><td>0.52</td></tr></tbody></table></body></html>')
+    path = tmp_path / "r.html"
+    path.write_text(page, encoding="utf-8")
+    table = compare_reports.read_report(path).tables["Shares"]
+    assert table.columns == ["Group", "95% CI / from", "95% CI / to"]
+    assert table.cells() == {("Women", "95% CI / from"): "0.41", ("Women", "95% CI / to"): "0.52"}
