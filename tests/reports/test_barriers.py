@@ -417,7 +417,7 @@ def test_regional_pages_count_respondents_and_estimate_each_region(demo_study, e
         drawn = chart.frame[(chart.frame["region"] == name) & (chart.frame["barrier"] == family)]["favourable"]
         assert float(drawn.iloc[0]) == pytest.approx(by_hand, abs=1e-9)
     for table in _tables(section):  # property: nothing on fewer than min_cell people
-        for cell in table.frame["ki"]:
+        for cell in table.frame.get("ki", []):  # a column hidden for most barriers is left out
             for t in _count_texts(cell):
                 assert t.values["base"] >= 10
 

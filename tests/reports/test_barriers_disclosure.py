@@ -89,3 +89,19 @@ def test_demo_who_table_leaves_out_a_mostly_hidden_breakdown(study: Study, min_c
     assert len(notes) == 3 * ((not groups) + (not sexes))  # barriers, facilitators, community: one note each
     shown = [c for c in who.frame.columns if c in levels | {"female", "male"}]
     assert all(who.frame[c].astype(str).ne(pages.HIDDEN).any() for c in shown)  # never a column of markers only
+
+
+def test_demo_regional_tables_have_no_column_of_markers(study: Study) -> None:
+    # property (issue 14.4): a figure column hidden for most barriers is left out, with a note naming it
+    from workbench.reports import barriers_pages as pages
+    from workbench.reports.sections import Table, Text
+
+    section = pages.regions_section(be.evidence(study, Disclosure(10), n_boot=20))
+    tables = [b for b in section.blocks if isinstance(b, Table)]
+    assert tables
+    for table in tables:
+        for column in table.frame.columns[1:]:
+            assert sum(v == pages.HIDDEN for v in table.frame[column]) <= len(table.frame) / 2, (table.name, column)
+    notes = [b for b in section.blocks if isinstance(b, Text) and b.key == "br_region_aggregated"]
+    # demo: every region has fewer than 10 key informants, so each regional page drops that column
+    assert len(notes) == len(tables) and all(Text("br_col_ki") in n.values["columns"] for n in notes)

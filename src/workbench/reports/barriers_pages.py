@@ -278,28 +278,35 @@ def regions_section(ev: Evidence) -> Section:
     drawn = []
     for name in names:
         codes, english = survey_region(ev, name)
-        shown_name = study_facts.region_name(english, ev.language)  # one spelling per region and language
+        shown_name = study_facts.region_name(english, ev.language, study_regions(ev.study))  # one spelling per region and language
         code = codes[0] if codes else None
         local = (by_region[by_region[stratum].isin(codes)].drop(columns=stratum) if codes and len(by_region)
                  else ev.survey.iloc[0:0])
         corpus = region_corpus(study, ev.corpus_all, name)
         page = joint(ev, local, corpus)
         page = page[page["section"] == "barrier"]
-        here = int(respondents.get(study_facts.region_name(english), 0))  # every respondent, as in 00 and 01
+        here = int(respondents.get(study_facts.region_name(english, regions=study_regions(ev.study)), 0))  # every respondent, as in 00 and 01
         table = pd.DataFrame({
             "barrier": [ev.labels[i] for i in page["row_id"]],
             "share": [interval(*v) for v in zip(page["indicator"], page["estimate"], page["ci_low"], page["ci_high"])],
             "respondents": [respondents_cell(i, n) for i, n in zip(page["indicator"], page["n_respondents"])],
             "ki": [count_of(n, b, s) for n, b, s in zip(page["ki_n"], page["ki_base"], page["ki_share"])],
             "fg": [HIDDEN if h else count_of(n, b) for n, b, h in zip(page["fg_n"], page["fg_base"], page["fg_hidden"])]})
+        # a column hidden for most barriers is left out with a note (issue 14.4), not a column of markers
+        dropped = [c for c in table.columns[1:] if sum(v == HIDDEN for v in table[c]) > len(table) / 2]
+        table = table.drop(columns=dropped)
         blocks += [Text("br_subheading", {"name": shown_name}),
                    Text("br_region_sources", {"n": count_or_few(ev, here),
                                               "kii": count_or_few(ev, ev.documents_of("key_informants", corpus)),
-                                              "fgd": Text("br_n_f", {"n": ev.documents_of("focus_groups", corpus)})}),
-                   Table("region-" + str(code if code is not None else name).lower().replace(" ", "-"),
-                         "br_region_table", table, count=None, labels=tuple(table.columns),
-                         title_values={"region": shown_name}, headings=headed(*table.columns),
-                         note=Text("br_region_note", {"marker": HIDDEN, "min_cell": m}))]
+                                              "fgd": Text("br_n_f", {"n": ev.documents_of("focus_groups", corpus)})})]
+        if len(table.columns) > 1:
+            blocks.append(Table("region-" + str(code if code is not None else name).lower().replace(" ", "-"),
+                                "br_region_table", table, count=None, labels=tuple(table.columns),
+                                title_values={"region": shown_name}, headings=headed(*table.columns),
+                                note=Text("br_region_note", {"marker": HIDDEN, "min_cell": m})))
+        if dropped:
+            blocks.append(Text("br_region_aggregated", {"columns": [Text("br_col_" + c) for c in dropped],
+                                                        "min_cell": m}))
         drawn.append(pd.DataFrame({"barrier": [ev.labels[i] for i in page["row_id"]], "region": shown_name,
                                    "favourable": page["favourable"].astype(float).to_numpy()}))
     chart = pd.concat(drawn, ignore_index=True) if drawn else pd.DataFrame()
