@@ -51,3 +51,16 @@ def test_interviews_are_the_same_for_a_code_and_both_labels(demo_study) -> None:
         assert {m.region_label for m in editions} == {name}
     with pytest.raises(WorkbenchError, match="Batken"):
         interviews.material(demo_study, region="Atlantis")
+
+
+def test_risk_assessment_selects_the_same_clients_for_a_code_and_both_labels(demo_study) -> None:
+    """The clients file codes regions by name ("Osh"), the survey by number: 6 worked nowhere
+    in report 03 before. Oracle: the clients file filtered by hand on the English label."""
+    from workbench.reports import risk_assessment
+
+    clients = demo_study.read("probation_clients")
+    english = clients["region"].map(demo_study.dictionary("probation_clients").value_labels("region", "en"))
+    expected = set(clients.loc[english == "Osh oblast", "client_id"])
+    for r in FORMS:
+        data = risk_assessment.load(demo_study, region=r)
+        assert expected and set(data.intake["client_id"]) == expected

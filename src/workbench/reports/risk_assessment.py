@@ -18,6 +18,7 @@ import pandas as pd
 from workbench import overview, risk
 from workbench.agreement import agreement_band
 from workbench.disclosure import Disclosure
+from workbench.regions import study_region
 from workbench.reports.sections import Chart, Finding, Section, Table, Text
 from workbench.study import Study
 
@@ -68,10 +69,11 @@ def intro(study: Study, language: str, window_days: int = 365) -> Text | str:
 
 def load(study: Study, region: Any = None, instrument_name: str = "risk_instrument_demo", window_days: int = 365,
          language: str = "en") -> RiskData:
-    """Score the assessments of the clients in scope and build the validation sample."""
+    """Score the assessments of the clients in scope and build the validation sample
+    (``region``: a code or label of any dataset, ``regions.study_region``)."""
     instrument = risk.load_instrument(instrument_name)
     dictionary = study.dictionary("probation_clients")
-    clients = overview.filter_region(study.read("probation_clients"), dictionary, region)
+    clients = overview.filter_region(study.read("probation_clients"), dictionary, study_region(study, region))
     in_scope = study.read("risk_assessments")
     in_scope = in_scope[in_scope["client_id"].isin(clients["client_id"])].reset_index(drop=True)
     scored = risk.score_assessments(in_scope, instrument_name, keep=["client_id", "assessment_date", "assessment_type"])
