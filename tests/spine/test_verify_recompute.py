@@ -22,6 +22,7 @@ import openpyxl
 import pytest
 
 from workbench.cli import main
+from workbench.io.workbook import SIGNIFICANT
 from workbench.reporting.build import build_reports, find_notebooks
 from workbench.reporting.figures import compare_figures, read_figures, same_figure
 from workbench.reporting.manifest import LOCK_FILE, PROJECT_ROOT, resolve_portable
@@ -77,8 +78,8 @@ def _cell_rows(sheet: openpyxl.worksheet.worksheet.Worksheet) -> list[list[objec
 def test_annexes_hold_the_recorded_figures(moved: dict[str, Path]) -> None:
     """A sample of table figures of every annex: the annex has the same value in the same row
     (by its label) and column (by its heading); suppressed cells are the marker in both.
-    openpyxl writes numbers with 16 significant digits ("%.16g"; Excel keeps 15), so the
-    annex equals the unrounded figure to a relative 1e-15."""
+    The annex stores numbers with ``SIGNIFICANT`` (12) significant digits (no float tails such
+    as 429240.0000000001), so it equals the unrounded figure to half a unit in the 12th digit."""
     checked = 0
     for annex in sorted(moved["reports"].glob("*_tables.xlsx")):
         report = annex.name[: -len("_tables.xlsx")]
@@ -98,7 +99,7 @@ def test_annexes_hold_the_recorded_figures(moved: dict[str, Path]) -> None:
                 first_label = figure["row"].split(" #")[0].split("/")[0]
                 candidates = [r for r in body if first_label in [str(v) for v in r if v is not None]]
             assert candidates, (report, figure["id"])
-            assert any(same_figure(figure["value"], r[column], rel_tol=1e-15) for r in candidates), \
+            assert any(same_figure(figure["value"], r[column], rel_tol=5 * 10.0 ** -SIGNIFICANT) for r in candidates), \
                 (report, figure["id"], figure["value"], [r[column] for r in candidates])
             checked += 1
     assert checked >= 100

@@ -46,7 +46,7 @@ def cell_value(value: Any) -> Any:
         return int(value)
     if isinstance(value, (float, np.floating)):
         value = float(value)
-        return None if math.isnan(value) else value if math.isinf(value) else float(f"{value:.{SIGNIFICANT}g}")
+        return None if math.isnan(value) else significant(value)
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
@@ -54,6 +54,12 @@ def cell_value(value: Any) -> Any:
             return value.isoformat()  # Excel has no time zones: keep the instant as text
         return value
     return ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, str(value))
+
+
+def significant(value: float) -> float:
+    """``value`` with ``SIGNIFICANT`` significant digits (inf and nan unchanged): the number an
+    annex cell and a report's figures file hold, so that both agree to the last digit."""
+    return value if not math.isfinite(value) else float(f"{value:.{SIGNIFICANT}g}")
 
 
 def set_value(cell: Cell, value: Any) -> Cell:
