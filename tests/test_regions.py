@@ -23,10 +23,10 @@ class _Dictionary:
         return ["region"] if role == "stratum" else []
 
 
-def _study(**dictionaries: dict) -> SimpleNamespace:
+def _study(regions: list | None = None, **dictionaries: dict) -> SimpleNamespace:
     made = {name: _Dictionary(values) for name, values in dictionaries.items()}
     return SimpleNamespace(datasets={name: SimpleNamespace(format="csv") for name in made}, root=Path("."),
-                           dictionary=made.__getitem__)
+                           dictionary=made.__getitem__, spec={"regions": regions})
 
 
 SURVEY = {1: {"en": "Naryn", "ru": "Нарынская область"}, 2: {"en": "Osh oblast", "ru": "Ошская область"}}

@@ -17,6 +17,7 @@ from workbench import study_facts as sf
 from workbench.disclosure import Disclosure
 from workbench.errors import WorkbenchError
 from workbench.qualitative.corpus import Corpus
+from workbench.regions import study_regions
 from workbench.study import Study
 
 REGION_BY_NAME = """  - name: region
@@ -35,6 +36,13 @@ REGION_BY_CODE = """  - name: region
       1: {en: Batken, ru: Баткенская область}
       2: {en: Osh oblast, ru: Ошская область}
     label: {en: Region, ru: Регион}
+"""
+#: the study's regions (study.yaml): 'Osh' is an alias the clients' and offices' tables use
+REGIONS = """regions:
+  - {name: Batken, ru: Баткенская область}
+  - {name: Osh oblast, ru: Ошская область, aliases: [Osh]}
+  - {name: Talas, ru: Таласская область}
+  - {name: Bishkek city, ru: г. Бишкек, aliases: [Bishkek]}
 """
 
 
@@ -91,8 +99,8 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Study:
         (root / "data" / f"{name}.csv").write_text(csv, encoding="utf-8")
         (root / "data" / f"{name}.yaml").write_text(_dictionary(name, variables, region), encoding="utf-8")
         entries.append(f"  {name}:\n    path: data/{name}.csv\n    format: csv\n    dictionary: data/{name}.yaml\n")
-    (root / "study.yaml").write_text("title: Facts test study\nsynthetic: true\ndatasets:\n" + "".join(entries),
-                                     encoding="utf-8")
+    (root / "study.yaml").write_text("title: Facts test study\nsynthetic: true\n" + REGIONS + "datasets:\n"
+                                     + "".join(entries), encoding="utf-8")
     return Study.load(root)
 
 
@@ -137,11 +145,14 @@ def test_missing_dataset_is_a_clear_error(study: Study) -> None:
         sf.respondents_by_region(study, dataset="qual_cases")
 
 
-def test_region_name_one_spelling_per_language() -> None:
-    assert sf.region_name("Osh") == sf.region_name("Osh oblast") == sf.region_name("Ошская область") == "Osh oblast"
-    assert sf.region_name("Osh", "ru") == "Ошская область"
-    assert sf.region_name("Bishkek", "ru") == sf.region_name("г. Бишкек", "ru") == "г. Бишкек"
-    assert sf.region_name("Somewhere else", "ru") == "Somewhere else"
+def test_region_name_one_spelling_per_language(study: Study) -> None:
+    known = study_regions(study)  # the fixture's study.yaml (REGIONS above)
+    assert {sf.region_name(s, regions=known) for s in ("Osh", "Osh oblast", "Ошская область", " osh ")} == {"Osh oblast"}
+    assert sf.region_name("Osh", "ru", known) == "Ошская область"
+    assert sf.region_name("Bishkek", "ru", known) == sf.region_name("г. Бишкек", "ru", known) == "г. Бишкек"
+    assert sf.region_name("Somewhere else", "ru", known) == "Somewhere else"
+    # a study that declares no regions: every name as its datasets write it
+    assert sf.region_name("Osh", "ru") == "Osh"
 
 
 CODES = pd.DataFrame({"code_id": ["DOCS", "HOUSE"], "name": ["Identity documents", "Housing"],

@@ -92,6 +92,9 @@ class DataDictionary:
     untranslated: list[str] = field(default_factory=list)
     #: (variable, what) taken from the data file where the dictionary is silent
     from_file: list[tuple[str, str]] = field(default_factory=list)
+    #: the study's regions (``workbench.regions``), so that a region variable's codes are
+    #: matched by any spelling the study declares; set by ``Study.dictionary``
+    regions: tuple[Any, ...] = ()
 
     # ---- lookups used by notebooks and modules -------------------------------------------
     def by_role(self, role: str) -> list[str]:

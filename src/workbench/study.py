@@ -12,7 +12,7 @@ import hashlib
 import importlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,8 @@ from workbench.errors import PROBLEM_COLUMNS, WorkbenchError
 from workbench.io import read_table
 from workbench.io.readers import read_sav_declarations
 from workbench.io.keys import DATASET_KEYS, STUDY_KEYS, raise_problems, suggestion, unknown_keys
-from workbench.io.safe_yaml import as_code, load_yaml
+from workbench.io.safe_yaml import load_yaml
+from workbench.regions import parse_regions
 from workbench.schemas import DataDictionary, load_dictionary
 
 STUDY_FILE = "study.yaml"
@@ -120,12 +121,7 @@ class Study:
                 raise WorkbenchError(f"dataset {name!r} has no path", file=str(file), expected="path: data/....")
             datasets[str(name)] = _dataset(str(name), entry, root, str(file))
         raise_problems(problems, file=str(file))
-        regions = spec.get("regions") or []
-        if not isinstance(regions, list):
-            raise WorkbenchError("regions must be a list", file=str(file), column="regions", value=regions,
-                                 expected="[Batken, Chuy, ...]")
-        for i, region in enumerate(regions, start=1):
-            as_code(region, file=str(file), where=f"regions, entry {i}")
+        parse_regions(spec.get("regions"), file=str(file))  # the study's regions (workbench.regions)
         if not isinstance(spec.get("parameters") or {}, dict):
             raise WorkbenchError("parameters must be a mapping of name: value", file=str(file),
                                  column="parameters", value=spec["parameters"], expected="{min_cell: 10, ...}")
@@ -169,7 +165,7 @@ class Study:
             dictionary = load_dictionary(reference, search=[self.root / "data_schemas", self.root])
         if entry.format == "sav" and entry.path.is_file():  # the file's labels fill what the dictionary leaves open
             dictionary = dictionary.with_file_declarations(*read_sav_declarations(entry.path))
-        return dictionary
+        return replace(dictionary, regions=parse_regions(self.spec.get("regions"), file=study_file))
 
     def path(self, name: str) -> Path:
         """Path of a dataset's file (for non-tabular data: parameters, qdpx, text)."""

@@ -35,7 +35,8 @@ Staff and offices:
 Survey and qualitative strand:
 
 - ``respondents_by_region(study)``: survey respondents (all rows, unweighted) by region.
-- ``region_name(region, language)``: one display name per region and language.
+- ``region_name(region, language, regions)``: one display name per region and language
+  (``regions``: the study's, ``regions.study_regions``).
 - ``stratum_names(study, dataset, regions, language)``: the rows of ``respondents_by_region``
   by their display names in the report language (a non-Kyrgyz stratum by its dictionary label).
 - ``code_name(codes, code_id, language)``: a code's display name in the report language.
@@ -56,6 +57,7 @@ Why our own code: these are definitions of this study's facts; the counting itse
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -66,7 +68,7 @@ from workbench.errors import WorkbenchError
 from workbench.programme.facts import PROBATION, register_events
 from workbench.qualitative.analysis import code_frequencies
 from workbench.qualitative.presentation import primary_coder
-from workbench.regions import RUSSIAN, canonical_region
+from workbench.regions import Region, region_name as _one_name, study_regions
 
 if TYPE_CHECKING:
     from workbench.qualitative.corpus import Corpus
@@ -84,23 +86,18 @@ def _region_count(study: "Study", dataset: str, codes: pd.Series, name: str, *, 
                   weights: pd.Series | None = None) -> pd.DataFrame:
     """Tidy ``region, <name>``: rows (or the sum of ``weights``) per region, regions as English
     display labels (one spelling) in the dictionary's order, every declared region listed."""
-    labels = study.dictionary(dataset).value_labels(column, "en")
-    regions = codes.map(lambda code: _display(labels.get(code, code)))
+    labels, known = study.dictionary(dataset).value_labels(column, "en"), study_regions(study)
+    regions = codes.map(lambda code: _display(labels.get(code, code), known))
     values = weights if weights is not None else pd.Series(1, index=codes.index)
     sums = values.groupby(regions.to_numpy()).sum()
-    order = list(dict.fromkeys([_display(label) for label in labels.values()] + sorted(sums.index, key=str)))
+    order = list(dict.fromkeys([_display(label, known) for label in labels.values()] + sorted(sums.index, key=str)))
     sums = sums.reindex(order, fill_value=0)
     return pd.DataFrame({"region": pd.Series(order, dtype=object), name: sums.to_numpy().astype(int)})
 
 
-def _display(label: Any) -> Any:
-    """A known Kyrgyz spelling becomes the one ``workbench.regions`` label; others stay as given."""
-    if pd.isna(label):
-        return label
-    try:
-        return canonical_region(str(label))
-    except WorkbenchError:
-        return str(label)
+def _display(label: Any, regions: Sequence[Region]) -> Any:
+    """A spelling of one of the study's ``regions`` becomes its name; others stay as given."""
+    return label if pd.isna(label) else _one_name(label, regions)
 
 
 # ---- probation caseload ----------------------------------------------------------------------------
@@ -196,22 +193,24 @@ def respondents_by_region(study: "Study", *, dataset: str = "survey", role: str 
 def stratum_names(study: "Study", dataset: str, regions: Any, language: str = "en", *,
                   role: str = "stratum") -> list[str]:
     """``regions`` (the English display labels of a ``respondents_by_region`` table) as the
-    report shows them in ``language``: a Kyrgyz region by ``region_name``, any other stratum
+    report shows them in ``language``: a region of the study by ``region_name``, any other stratum
     (a school type) by its dictionary label in ``language``."""
     dictionary = study.dictionary(dataset)
     column = dictionary.by_role(role)[0]
     english, local = dictionary.value_labels(column, "en"), dictionary.value_labels(column, language)
-    names = {region_name(label): local.get(code, label) for code, label in english.items()}
-    shown = [region_name(r, language) for r in regions]
+    known = study_regions(study)
+    names = {region_name(label, regions=known): local.get(code, label) for code, label in english.items()}
+    shown = [region_name(r, language, known) for r in regions]
     return [s if s != str(r) else str(names.get(r, r)) for r, s in zip(regions, shown)]
 
 
-def region_name(region: Any, language: str = "en") -> str:
-    """One display name of a region per language: a known Kyrgyz spelling becomes the
-    ``workbench.regions`` label (English) or its Russian name; any other name is returned as is."""
-    english = _display(region)
+def region_name(region: Any, language: str = "en", regions: Sequence[Region] = ()) -> str:
+    """One display name of a region per language: a spelling of one of ``regions`` (the
+    study's, ``regions.study_regions``) becomes its name (English) or its Russian name; any
+    other name is returned as is."""
+    english = _display(region, regions)
     if language == "ru":
-        return RUSSIAN.get(english, str(english))
+        return next((r.ru for r in regions if r.name == english and r.ru), str(english))
     return str(english)
 
 

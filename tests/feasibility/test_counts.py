@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from workbench.errors import WorkbenchError
+from workbench.regions import parse_regions
 from workbench.feasibility import (
     at_quantile,
     default_counts,
@@ -23,17 +24,22 @@ counts:
   what: test
   source: hand-made
   rows:
-    - {region: Bishkek city, risk_level: low, clients: 5, releases_per_year: 1}
+    - {region: Bishkek, risk_level: low, clients: 5, releases_per_year: 1}
     - {region: Bishkek city, risk_level: high, clients: 3, releases_per_year: 2}
-    - {region: Osh oblast, risk_level: medium, clients: 4, releases_per_year: 0.5}
+    - {region: Osh, risk_level: medium, clients: 4, releases_per_year: 0.5}
 """
 
 
 def test_default_counts_maps_study_region_names(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text(COUNTS_YAML, encoding="utf-8")
-    counts = default_counts(path)
+    regions = parse_regions([{"name": "Bishkek city", "aliases": ["Bishkek"]}, {"name": "Osh oblast", "aliases": ["Osh"]}])
+    counts = default_counts(path, regions)
     assert counts.table["region"].tolist() == ["Bishkek city", "Bishkek city", "Osh oblast"]
+    # without the study's regions the rows keep their spelling; a region the study lacks is an error
+    assert default_counts(path).table["region"].tolist() == ["Bishkek", "Bishkek city", "Osh"]
+    with pytest.raises(WorkbenchError, match="one of Bishkek city"):
+        default_counts(path, regions[:1])
     population = population_from_counts(counts.table)
     # eligible = medium or high risk: 3 + 4 clients, 2 + 0.5 releases
     assert eligible_totals(population) == {"clients": 7.0, "releases_per_year": 2.5}
@@ -59,10 +65,13 @@ def test_packaged_defaults_have_counts():
 
 
 def test_model_region():
-    assert model_region("Osh") == "Osh oblast" and model_region("Osh city") == "Osh city"
-    assert model_region("г. Бишкек") == "Bishkek city"
-    with pytest.raises(WorkbenchError):
-        model_region("Atlantis")
+    """Oracle: the regions declared here; a spelling maps to the region that declares it."""
+    regions = parse_regions([{"name": "Osh oblast", "aliases": ["Osh"]}, "Osh city",
+                             {"name": "Bishkek city", "ru": "г. Бишкек"}])
+    assert model_region("Osh", regions) == "Osh oblast" and model_region("Osh city", regions) == "Osh city"
+    assert model_region("г. Бишкек", regions) == "Bishkek city"
+    with pytest.raises(WorkbenchError, match="Osh oblast / Osh"):
+        model_region("Atlantis", regions)
 
 
 def test_latest_levels_and_client_population():

@@ -114,7 +114,7 @@ def test_boolean_missing_code_in_a_dictionary(hostile) -> None:
 
 def test_boolean_region_in_study_yaml(hostile) -> None:
     hostile.keep("offices")
-    hostile.replace_in(hostile.study_file, "- Batken\n", "- Batken\n- NO\n")
+    hostile.replace_in(hostile.study_file, "- name: Batken\n", "- NO\n- name: Batken\n")
     hostile.refused("quote it", "regions", "study.yaml")
 
 

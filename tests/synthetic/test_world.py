@@ -17,7 +17,7 @@ from workbench import study_facts as sf
 from workbench.study import Study
 from workbench.synthetic import world
 from workbench.synthetic.demo import write_demo_study
-from workbench.regions import REGIONS
+from workbench.synthetic.kyrgyz_regions import NAMES as REGIONS
 
 
 @pytest.fixture(scope="module")

@@ -62,7 +62,6 @@ from workbench.feasibility.parameters import (
     parse_parameters,
 )
 from workbench.feasibility.population import (
-    REGIONS,
     EligibilityRules,
     eligible_population,
     eligible_totals,
@@ -95,7 +94,7 @@ __all__ = [
     "DefaultCounts", "EmPopulation", "em_population", "default_counts", "latest_levels", "model_region", "population_from_counts",
     "at_quantile", "scaled",
     "Distribution", "EligibilityRules", "LOCATION_OPTIONS", "LocationOption", "MODELS", "MonteCarloResult",
-    "Parameter", "ParameterSet", "REGIONS", "acceptability_curve", "apply_overrides", "assumptions_table",
+    "Parameter", "ParameterSet", "acceptability_curve", "apply_overrides", "assumptions_table",
     "base_case", "break_even", "conclusion_thresholds", "convert_currency", "default_parameter_file",
     "electronic_monitoring_model", "eligible_population", "eligible_totals", "em_outcomes", "erlang_b",
     "evaluate", "exchange_rate_table", "executive_facts", "key_results", "load_parameters", "make_distribution",

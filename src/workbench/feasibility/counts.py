@@ -9,9 +9,9 @@ model's population table, and :func:`latest_levels` gives each client's latest a
 level on a date, so that a study's client table can be counted with
 :func:`workbench.feasibility.population.eligible_population`.
 
-Region names: the models use ``workbench.regions.REGIONS``, the study's labels; other
-spellings (``Osh``, ``Bishkek``, Russian names) map onto them with
-:func:`model_region`.
+Region names: the models use the study's region names (``study.yaml``'s ``regions:``, see
+``workbench.regions``); other spellings the study declares (``Osh``, ``Bishkek``, Russian
+names) map onto them with :func:`model_region`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,12 +28,14 @@ from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 from workbench.feasibility.parameters import source_texts
 from workbench.io.safe_yaml import load_yaml
-from workbench.regions import canonical_region
-from workbench.feasibility.population import REGIONS, RISK_LEVELS, EligibilityRules, eligible_population
+from workbench.regions import Region, canonical_region
+from workbench.feasibility.population import RISK_LEVELS, EligibilityRules, eligible_population
 
-def model_region(label: str) -> str:
-    """The region label the models use (``workbench.regions``), from any known spelling."""
-    return canonical_region(label)
+
+def model_region(label: str, regions: Sequence[Region]) -> str:
+    """The region name the models use (the study's, ``workbench.regions``), from any spelling
+    of it the study declares; an error listing the regions for any other label."""
+    return canonical_region(label, regions)
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,13 @@ class DefaultCounts:
         return self.sources.get(language) or self.source
 
 
-def default_counts(path: str | Path) -> DefaultCounts:
+def default_counts(path: str | Path, regions: Sequence[Region] = ()) -> DefaultCounts:
     """Read and check the ``counts:`` section of a parameter file.
 
-    Every row must have the same keys; ``region`` must be a known region (study labels are
-    mapped with :func:`model_region`); ``risk_level``, when present, low/medium/high; every
-    other column a finite number >= 0 (persons or persons per year).
+    Every row must have the same keys; ``region``, when the study declares ``regions``, must
+    spell one of them (mapped to its name with :func:`model_region`), else it is kept as
+    written; ``risk_level``, when present, low/medium/high; every other column a finite
+    number >= 0 (persons or persons per year).
     """
     path = Path(path)
     document = load_yaml(path, what="the parameter file")
@@ -81,9 +84,9 @@ def default_counts(path: str | Path) -> DefaultCounts:
             problems.append((number, None, sorted(row), f"the keys of row 1: {keys}"))
             continue
         try:
-            row["region"] = model_region(row["region"])
+            row["region"] = model_region(row["region"], regions) if regions else row["region"]
         except WorkbenchError:
-            problems.append((number, "region", row["region"], "one of " + ", ".join(REGIONS)))
+            problems.append((number, "region", row["region"], "one of " + ", ".join(r.name for r in regions)))
         if "risk_level" in row and row["risk_level"] not in RISK_LEVELS:
             problems.append((number, "risk_level", row["risk_level"], "low, medium or high"))
         for key in keys:

@@ -16,7 +16,6 @@ import pandas as pd
 from workbench.columns import require_columns
 from workbench.errors import WorkbenchError
 
-from workbench.regions import REGIONS  # one spelling of the regions everywhere
 RISK_LEVELS = ["low", "medium", "high"]
 
 

@@ -19,6 +19,8 @@ from workbench.errors import PROBLEM_COLUMNS, WorkbenchError
 #: top level of study.yaml (docs/study-format.md); ``reports`` holds per-report titles and texts
 STUDY_KEYS = frozenset({"title", "description", "synthetic", "seed", "regions", "parameters", "datasets",
                         "reports"})
+#: one entry of ``regions:`` in study.yaml written as a mapping (docs/study-format.md)
+REGION_KEYS = frozenset({"name", "ru", "aliases"})
 #: one entry of ``datasets:`` in study.yaml (``description``: one text or ``{en: ..., ru: ...}``)
 DATASET_KEYS = frozenset({"path", "format", "dictionary", "encoding", "delimiter", "decimal", "sheet",
                           "description", "model", "allow_outside", "offsets"})

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from workbench.errors import EXIT_FAILED, WorkbenchError
+from workbench.regions import study_regions
 from workbench.reporting.index import write_index
 from workbench.reporting.manifest import MANIFEST, make_manifest, run_entry
 from workbench.reporting.notebook import FINDINGS_SUFFIX
@@ -116,7 +117,8 @@ def plan_jobs(study: Study, notebooks: list[Path], overrides: dict[str, Any], wi
     base = {**study.parameters, **overrides, "study": str(study.root)}
     editions: list[tuple[str, dict[str, Any]]] = [("", {})]
     if each:
-        values = study.spec.get(f"{each}s") or study.spec.get(each)
+        values = ([r.name for r in study_regions(study)] if each == "region"  # entries may be mappings
+                  else study.spec.get(f"{each}s") or study.spec.get(each))
         if not values:
             raise WorkbenchError(f"study.yaml lists no values for --each {each}",
                                  file=str(study.root / "study.yaml"), expected=f"a list '{each}s: [...]'")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from workbench import study_facts
 from workbench.disclosure import Disclosure
-from workbench.regions import dictionary_region_codes, study_region
+from workbench.regions import dictionary_region_codes, study_region, study_regions
 from workbench.reports.attitudes_methods import (nonresponse_section, no_data, region_label, scales_section,
                                                  weighting_section)
 from workbench.reports.sections import Chart, Finding, Section, Table, Text
@@ -495,7 +495,7 @@ def region_respondents(a: Attitudes) -> int:
     """Interviews in the edition's region, from ``study_facts.respondents_by_region``."""
     name, codes = dictionary_region_codes(a.dictionary, a.region)
     english = a.dictionary.value_labels(name, "en")
-    rows = {study_facts.region_name(english.get(code, code)) for code in codes}
+    rows = {study_facts.region_name(english.get(code, code), regions=study_regions(a.study)) for code in codes}
     table = study_facts.respondents_by_region(a.study, dataset=a.name)
     return int(table.loc[table["region"].astype(str).isin(rows), "respondents"].sum())
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from workbench import study_facts
 from workbench.disclosure import Disclosure
+from workbench.regions import study_regions
 from workbench.reports.sections import Chart, Section, Table, Text
 from workbench.survey.battery_reliability import alpha_quality, reliability, weak_items
 from workbench.survey.design_description import design_summary, margin_table, weight_summary
@@ -88,15 +89,15 @@ def respondents_by_region(a: Attitudes) -> pd.DataFrame | None:
         return None
     table = study_facts.respondents_by_region(a.study, dataset=a.name)
     english, local = a.dictionary.value_labels(stratum, "en"), a.dictionary.value_labels(stratum, a.language)
-    names = {study_facts.region_name(label): local.get(code, label) for code, label in english.items()}
-    shown = [study_facts.region_name(r, a.language) for r in table["region"]]
+    names = {study_facts.region_name(label, regions=study_regions(a.study)): local.get(code, label) for code, label in english.items()}
+    shown = [study_facts.region_name(r, a.language, study_regions(a.study)) for r in table["region"]]
     table["region"] = [s if s != str(r) else names.get(r, r) for r, s in zip(table["region"], shown)]
     return table
 
 
 def region_label(a: Attitudes) -> str:
     """The edition's region by its one display name in the report language."""
-    return study_facts.region_name(a.region, a.language)
+    return study_facts.region_name(a.region, a.language, study_regions(a.study))
 
 
 def _raking(a: Attitudes, disclosure: Disclosure) -> list[Any]:

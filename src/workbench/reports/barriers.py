@@ -17,6 +17,7 @@ import pandas as pd
 
 from workbench import overview, study_facts
 from workbench.disclosure import Disclosure
+from workbench.regions import study_regions
 from workbench.mixed import row_verdicts
 from workbench.mixed.mapping import JointDisplayMapping, Recommendation
 from workbench.qualitative.corpus import Corpus
@@ -205,7 +206,7 @@ def shared_facts_section(study: Study, corpus: Corpus, mapping: JointDisplayMapp
     (``workbench.study_facts``): survey respondents by region, and participants of the
     edition's interviews and focus groups mentioning each code of the mapping."""
     respondents = study_facts.respondents_by_region(study, dataset=mapping.survey)
-    respondents["region"] = [study_facts.region_name(r, language) for r in respondents["region"]]
+    respondents["region"] = [study_facts.region_name(r, language, study_regions(study)) for r in respondents["region"]]
     codes = list(dict.fromkeys(code for row in mapping.rows for code in row.codes))
     mentioning = study_facts.participants_mentioning(corpus)
     mentioning = mentioning[mentioning["code_id"].isin(codes)]

@@ -26,6 +26,7 @@ from workbench.disclosure import Disclosure
 from workbench.errors import WorkbenchError
 from workbench.feasibility.parameters import ParameterSet, split_overrides
 from workbench.feasibility.reading import CLEAR_BEST, base_percentile, best_or_tie
+from workbench.regions import study_regions
 from workbench.reports.sections import Chart, Finding, Section, Table, Text
 from workbench.study import Study
 
@@ -229,7 +230,7 @@ def overrides_blocks(run: Run, region: Any, language: str = "en") -> list[Any]:
     """Sentences on the edition: national model, changed parameters, overrides for the other model."""
     blocks: list[Any] = []
     if region is not None:
-        blocks.append(Text("fe_national_model", {"region": study_facts.region_name(region, language)}))
+        blocks.append(Text("fe_national_model", {"region": study_facts.region_name(region, language, run.extra["regions"])}))
     if run.overrides:
         blocks.append(Text("fe_overrides_note", {"names": [Text("fe_override_item", {"name": run.params[n].label_in(language),
                                                                                       "value": _whole(float(v))})
@@ -255,7 +256,7 @@ def em_run(study: Study, *, overrides: Mapping[str, Any] | None = None, draws: i
         if "offices" in study.datasets:
             staff["probation_staff"] = int(study_facts.probation_staff(study)["officers"].sum())
             staff["probation_offices"] = int(study_facts.probation_offices(study)["offices"].sum())
-    counts = fz.default_counts(study.path(parameters_dataset))
+    counts = fz.default_counts(study.path(parameters_dataset), study_regions(study))
     ve_clients = None
     if "probation_clients" in study.datasets and "risk_assessments" in study.datasets:
         from workbench import risk
@@ -266,7 +267,8 @@ def em_run(study: Study, *, overrides: Mapping[str, Any] | None = None, draws: i
     else:
         people = fz.em_population(counts)
     model = fz.electronic_monitoring_model(people.table)
-    return _simulate(model, params, own, ignored, draws, seed, people=people, counts=counts, staff=staff,
+    return _simulate(model, params, own, ignored, draws, seed, regions=study_regions(study), people=people,
+                     counts=counts, staff=staff,
                      ve_clients=ve_clients)
 
 
@@ -358,9 +360,9 @@ def em_who(run: Run, region: Any, disclosure: Disclosure, language: str = "en") 
         blocks.append(Text("fe_em_staff" if "probation_staff" in staff else "fe_em_trained", staff))
     by_region = fz.population_summary(people.table).rename(columns={
         "releases_per_year_eligible": "releases_eligible", "releases_per_year_not_eligible": "releases_not_eligible"})
-    by_region["region"] = [study_facts.region_name(r, language) for r in by_region["region"]]
+    by_region["region"] = [study_facts.region_name(r, language, run.extra["regions"]) for r in by_region["region"]]
     if region is not None:
-        name = study_facts.region_name(region, language)
+        name = study_facts.region_name(region, language, run.extra["regions"])
         here = by_region[by_region["region"] == name]
         eligible_here = float(here["clients_eligible"].sum())
         if people.source == "clients" and not disclosure.allows(eligible_here):
@@ -453,10 +455,11 @@ def re_run(study: Study, *, overrides: Mapping[str, Any] | None = None, draws: i
     costs least per person reached and reaches the most people."""
     parameters_dataset = parameters_dataset_of(study, "reentry_centre", parameters_dataset)
     params, own, ignored = load(study, parameters_dataset, overrides)
-    counts = fz.default_counts(study.path(parameters_dataset))
+    counts = fz.default_counts(study.path(parameters_dataset), study_regions(study))
     demand = fz.project_demand(counts.table, years=int(years))
     model = fz.reentry_centre_model(demand)
-    run = _simulate(model, params, own, ignored, draws, seed, demand=demand, counts=counts, years=int(years),
+    run = _simulate(model, params, own, ignored, draws, seed, regions=study_regions(study), demand=demand,
+                    counts=counts, years=int(years),
                     clients_table="probation_clients" in study.datasets)
     reached = {o: f"{o}.clients_reached" for o in RE_OPTIONS}
     run.extra["cheapest_share"] = fz.acceptability_curve(run.simulation, {o: f"{o}.cost_per_client" for o in RE_OPTIONS},
@@ -477,9 +480,9 @@ def re_sections(run: Run, *, region: Any = None, language: str = "en") -> list[S
             tornado_section(run, f"{re_cheapest(run)}.cost_per_client", language)]
 
 
-def centre_text(centre: str, language: str) -> Text | str:
+def centre_text(centre: str, language: str, regions: Any = ()) -> Text | str:
     """Where a centre is (its region's display name), or the outreach teams."""
-    return Text("fe_centre_outreach") if centre == "outreach" else study_facts.region_name(centre, language)
+    return Text("fe_centre_outreach") if centre == "outreach" else study_facts.region_name(centre, language, regions)
 
 
 def re_cheapest(run: Run) -> str:
@@ -545,22 +548,22 @@ def re_who(run: Run, region: Any, language: str = "en") -> Section:
     if run.extra["clients_table"]:
         blocks.append(Text("fe_re_source_clients_unused"))
     reach = fz.reach_by_region(run.params.values(), demand)
-    reach["region"] = [study_facts.region_name(r, language) for r in reach["region"]]
+    reach["region"] = [study_facts.region_name(r, language, run.extra["regions"]) for r in reach["region"]]
     if region is not None:
-        name = study_facts.region_name(region, language)
+        name = study_facts.region_name(region, language, run.extra["regions"])
         here = reach[reach["region"] == name]
         blocks.append(Text("fe_re_region", {"region": name, "potential": float(here["potential_clients"].iloc[0]),
                                             "years": years}))
         blocks.append(Table("region-reach", "fe_re_region_table",
                             pd.DataFrame({"option": [option(o) for o in here["option"]],
-                                          "centre": [centre_text(c, language) for c in here["centre"]],
+                                          "centre": [centre_text(c, language, run.extra["regions"]) for c in here["centre"]],
                                           "access": [Text(f"fe_access_{a}") for a in here["access"]],
                                           "potential_clients": here["potential_clients"].to_numpy(),
                                           "clients_reached": here["clients_reached"].to_numpy()}),
                             count=None, labels=("option", "centre", "access"), decimals=0,
                             title_values={"region": name}))
     per_year = demand[demand["year"] == first][["region", "releases", "probation_completions"]].copy()
-    per_year["region"] = [study_facts.region_name(r, language) for r in per_year["region"]]
+    per_year["region"] = [study_facts.region_name(r, language, run.extra["regions"]) for r in per_year["region"]]
     blocks.append(Table("demand", "fe_re_demand_table", per_year, count=None, labels=("region",), decimals=0))
     chart = pd.DataFrame({"region": reach["region"], "clients_reached": reach["clients_reached"],
                           "option": [option(o) for o in reach["option"]]})
@@ -587,7 +590,7 @@ def re_base(run: Run, language: str = "en") -> Section:
     monthly = fz.monthly_utilisation(run.params.values(), demand)
     monthly = monthly[monthly["year"] == int(demand["year"].min())]
     lines = pd.DataFrame({"month": monthly["month"].to_numpy(), "occupancy": monthly["utilisation"].to_numpy(),
-                          "centre": [Text("fe_centre_label", {"option": option(o), "centre": centre_text(c, language)})
+                          "centre": [Text("fe_centre_label", {"option": option(o), "centre": centre_text(c, language, run.extra["regions"])})
                                      for o, c in zip(monthly["option"], monthly["centre"])]})
     return Section("base-case", "fe_base_case", [
         Table("base-case", "fe_re_base_table", table, count=None, labels=("option",),

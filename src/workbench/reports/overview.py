@@ -14,7 +14,7 @@ import pandas as pd
 
 from workbench import overview, study_facts
 from workbench.errors import WorkbenchError
-from workbench.regions import dictionary_region_codes, study_region
+from workbench.regions import dictionary_region_codes, study_region, study_regions
 from workbench.reports.sections import Chart, Finding, Section, Table, Text
 from workbench.study import Study
 from workbench.survey.labels import variable_label
@@ -107,7 +107,7 @@ def region_counts(study: Study, name: str, region: Any, language: str) -> pd.Dat
         dictionary = study.dictionary(name)
         column, codes = dictionary_region_codes(dictionary, region)
         english = dictionary.value_labels(column, "en")
-        keep = {study_facts.region_name(english.get(code, code)) for code in codes}
+        keep = {study_facts.region_name(english.get(code, code), regions=study_regions(study)) for code in codes}
         table = table[table["region"].astype(str).isin(keep)]
     total = table["respondents"].sum()
     return pd.DataFrame({"level": study_facts.stratum_names(study, name, table["region"], language),

@@ -19,6 +19,7 @@ import pandas as pd
 from workbench import programme as pg
 from workbench import study_facts
 from workbench.agreement import agreement_band
+from workbench.regions import study_regions
 from workbench.disclosure import Disclosure
 from workbench.overview import filter_region
 from workbench.reports.sections import Chart, Finding, Reference, Section, Table, Text
@@ -96,7 +97,7 @@ def _labels(study: Study, dataset: str, column: str, language: str) -> dict[Any,
     """Code -> label of a variable; regions in the one spelling of ``study_facts.region_name``."""
     labels = study.dictionary(dataset).value_labels(column, "en" if column == "region" else language)
     if column == "region":
-        return {code: study_facts.region_name(label, language) for code, label in labels.items()}
+        return {code: study_facts.region_name(label, language, study_regions(study)) for code, label in labels.items()}
     return labels
 
 
@@ -498,7 +499,7 @@ def facts_section(study: Study, region: Any, disclosure: Disclosure, language: s
     sections = [Section("register", "pm_facts", blocks), Section("register-by-sex", "pm_by_sex_heading", sex_blocks)]
     if region is not None:
         sections.append(Section("register-by-region", "pm_by_region_heading",
-                                [Text("pm_by_region_skipped", {"region": study_facts.region_name(region, language)})]))
+                                [Text("pm_by_region_skipped", {"region": study_facts.region_name(region, language, study_regions(study))})]))
         return sections
     regions = _labels(study, "ve_register", "region", language)
     codes = sorted(regions, key=str)

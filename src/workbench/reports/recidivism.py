@@ -13,12 +13,14 @@ findings first, the body, and the data summary last.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from workbench import overview, risk
 from workbench import study_facts as sf
+from workbench.regions import Region, study_regions
 from workbench.disclosure import Disclosure
 from workbench.reports.risk_assessment import ALPHA, TOTAL, Levels
 from workbench.reports.sections import Chart, Finding, Reference, Section, Table, Text
@@ -302,7 +304,8 @@ def _former(factor: float) -> dict[str, float]:
 def _display_regions(study: Study, codes: pd.Series) -> pd.Series:
     """Client region codes as the one English display label of ``workbench.study_facts``."""
     labels = study.dictionary("probation_clients").value_labels("region", "en")
-    return codes.map(lambda code: sf.region_name(labels.get(code, code)))
+    known = study_regions(study)
+    return codes.map(lambda code: sf.region_name(labels.get(code, code), regions=known))
 
 
 def caseload(study: Study, data: RecidivismData) -> tuple[pd.DataFrame, pd.Timestamp]:
@@ -375,7 +378,7 @@ def workload_section(study: Study, data: RecidivismData, disclosure: Disclosure,
     blocks.append(Text(key, {"probation_staff": officers, "level": data.level_name(data.levels[-1]),
                              "min_cell": disclosure.min_cell, "maximum": int(capacity["max_high_risk_clients"]),
                              "now": int(capacity["high_risk_clients"]), "gap": abs(int(capacity["spare_places"]))}))
-    by_region = regional_workload(current, followed, posts, data, hours_per_officer_month)
+    by_region = regional_workload(current, followed, posts, data, hours_per_officer_month, study_regions(study))
     blocks.append(Table("workload", "risk_rec_workload_region_table", by_region, count="clients_in_followup",
                         labels=("region",), percent=("utilisation_risk_based", "utilisation_former"), decimals=0,
                         title_values={"day": day.date().isoformat()}, note=Text("risk_rec_workload_note")))
@@ -391,7 +394,7 @@ def workload_section(study: Study, data: RecidivismData, disclosure: Disclosure,
 
 
 def regional_workload(current: pd.DataFrame, followed: pd.DataFrame, posts: pd.DataFrame, data: RecidivismData,
-                      hours: float) -> pd.DataFrame:
+                      hours: float, regions: Sequence[Region] = ()) -> pd.DataFrame:
     """One row per region: clients in follow-up (``study_facts``), officer posts, hours
     available, hours needed and utilisation under each regime (for the clients with a level in
     force; region names in the report language). The national figures are the sentence's."""
@@ -404,7 +407,7 @@ def regional_workload(current: pd.DataFrame, followed: pd.DataFrame, posts: pd.D
     wide["clients_in_followup"] = followed.set_index("region")["clients_in_followup"].reindex(wide.index)
     order = [r for r in posts["region"] if r in wide.index] + [r for r in wide.index if r not in set(posts["region"])]
     wide = wide.reindex(order).reset_index()
-    wide["region"] = wide["region"].map(lambda r: sf.region_name(r, data.language))
+    wide["region"] = wide["region"].map(lambda r: sf.region_name(r, data.language, regions))
     return wide[["region", "clients_in_followup", "probation_staff", "hours_available", "hours_needed_former",
                  "utilisation_former", "hours_needed_risk_based", "utilisation_risk_based"]]
 

@@ -18,7 +18,7 @@ import numpy as np
 import yaml
 
 from workbench.errors import WorkbenchError
-from workbench.regions import REGIONS
+from workbench.synthetic.kyrgyz_regions import study_entries
 
 DEFAULT_SEED = 20261122
 #: (dataset kind, module, function); each function is ``write_x(study_dir, rng) -> entries``
@@ -141,7 +141,7 @@ def write_demo_study(folder: str | Path, seed: int = DEFAULT_SEED, overwrite: bo
                         "за насильственный экстремизм и возвращенцев"},
         "synthetic": True,
         "seed": seed,
-        "regions": REGIONS,
+        "regions": study_entries(),
         "parameters": {"region": None, "min_cell": 10, "language": "en"},
         "reports": DEMO_REPORTS,
         "datasets": {name: datasets[name] for name in sorted(datasets)},

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.survey.instrument import AGE_BANDS
+from workbench.synthetic import kyrgyz_regions
 
 #: each simulated person stands for this many adults (population totals are multiples of it)
 SCALE: int = 10
@@ -59,16 +60,22 @@ class Region:
     folds_into: int | None = None  # oblast stratum the city joins when cities are folded
 
 
+def _region(code: int, *figures: object) -> Region:
+    """A region of the demo's one list (``kyrgyz_regions``: names) with its figures."""
+    names = kyrgyz_regions.BY_CODE[code]
+    return Region(code, names.name, names.ru, *figures)  # type: ignore[arg-type]
+
+
 REGIONS: tuple[Region, ...] = (
-    Region(1, "Batken", "Баткенская область", 550_000, SOURCE_APPROX, True, 0.59, 0.23),
-    Region(2, "Chuy", "Чуйская область", 1_011_300, SOURCE_CENSUS, False, 0.64, 0.17),
-    Region(3, "Issyk-Kul", "Иссык-Кульская область", 500_000, SOURCE_APPROX, True, 0.62, 0.29),
-    Region(4, "Jalal-Abad", "Джалал-Абадская область", 1_066_600, SOURCE_CENSUS, False, 0.60, 0.22),
-    Region(5, "Naryn", "Нарынская область", 267_800, SOURCE_CENSUS, False, 0.60, 0.15),
-    Region(6, "Osh oblast", "Ошская область", 1_233_300, SOURCE_CENSUS, False, 0.60, 0.07),
-    Region(7, "Talas", "Таласская область", 224_300, SOURCE_CENSUS, False, 0.60, 0.14),
-    Region(8, "Bishkek city", "г. Бишкек", 1_137_882, SOURCE_CENSUS, False, 0.66, 1.0, True, 2),
-    Region(9, "Osh city", "г. Ош", 333_600, SOURCE_OSH_CITY, True, 0.63, 1.0, True, 6),
+    _region(1, 550_000, SOURCE_APPROX, True, 0.59, 0.23),
+    _region(2, 1_011_300, SOURCE_CENSUS, False, 0.64, 0.17),
+    _region(3, 500_000, SOURCE_APPROX, True, 0.62, 0.29),
+    _region(4, 1_066_600, SOURCE_CENSUS, False, 0.60, 0.22),
+    _region(5, 267_800, SOURCE_CENSUS, False, 0.60, 0.15),
+    _region(6, 1_233_300, SOURCE_CENSUS, False, 0.60, 0.07),
+    _region(7, 224_300, SOURCE_CENSUS, False, 0.60, 0.14),
+    _region(8, 1_137_882, SOURCE_CENSUS, False, 0.66, 1.0, True, 2),
+    _region(9, 333_600, SOURCE_OSH_CITY, True, 0.63, 1.0, True, 6),
 )
 
 #: oldest age the demo draws (the open last age band, 60+, ends here)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-#: ASSUMPTION: probation offices (district units) per region, in ``workbench.regions`` order: 34
+#: ASSUMPTION: probation offices (district units) per region, in ``kyrgyz_regions`` order: 34
 OFFICES_PER_REGION: dict[str, int] = {"Batken": 3, "Chuy": 6, "Issyk-Kul": 4, "Jalal-Abad": 5, "Naryn": 3,
                                       "Osh oblast": 5, "Talas": 2, "Bishkek city": 4, "Osh city": 2}
 #: probation officers trained by the programme (UNODC results report 2021-2023)
