@@ -17,6 +17,7 @@ from typing import Any, Callable
 import numpy as np
 import yaml
 
+from workbench.disclosure import DEFAULT_MIN_CELL
 from workbench.errors import WorkbenchError
 from workbench.synthetic.kyrgyz_regions import study_entries
 
@@ -142,7 +143,7 @@ def write_demo_study(folder: str | Path, seed: int = DEFAULT_SEED, overwrite: bo
         "synthetic": True,
         "seed": seed,
         "regions": study_entries(),
-        "parameters": {"region": None, "min_cell": 10, "language": "en"},
+        "parameters": {"region": None, "min_cell": DEFAULT_MIN_CELL, "language": "en"},
         "reports": DEMO_REPORTS,
         "datasets": {name: datasets[name] for name in sorted(datasets)},
     }
