@@ -22,6 +22,7 @@ from workbench.mixed.mapping import load_mapping, load_recommendations
 from workbench.reports import barriers
 from workbench.reports.sections import Finding, Text
 from workbench.schemas import load_dictionary
+from workbench.regions import study_regions
 
 ROOT = Path(__file__).resolve().parents[2]
 DICTIONARY = load_dictionary(ROOT / "data_schemas" / "survey.yaml")
@@ -397,7 +398,7 @@ def test_regional_pages_count_respondents_and_estimate_each_region(demo_study, e
     weighted share of each region by hand: sum(w * y) / sum(w) over the region's answers, with
     the (raked) analysis weights of the design."""
     section = pages.regions_section(ev)
-    regions = list(demo_study.spec["regions"])
+    regions = [r.name for r in study_regions(demo_study)]
     assert [t.values["name"] for t in _texts(section.blocks, "br_subheading")] == regions
     survey = demo_study.read("survey")
     per_region = survey["region"].map(demo_study.dictionary("survey").value_labels("region", "en")).value_counts()

@@ -18,7 +18,7 @@ import pandas as pd
 from workbench import mixed as mx
 from workbench import qualitative as qa
 from workbench import study_facts
-from workbench.regions import dictionary_region_codes
+from workbench.regions import dictionary_region_codes, study_regions
 from workbench.qualitative.saturation import code_sets_by_document
 from workbench.reports.barriers import HIDDEN, public_text, shown
 from workbench.reports.barriers import count_text as count_of
@@ -65,7 +65,7 @@ def overview_blocks(ev: Evidence) -> list[Text]:
                                   "experts": count_or_few(ev, ev.documents_of("experts")),
                                   "fgd": Text("br_n_f", {"n": ev.documents_of("focus_groups")})})]
     if ev.region is not None:  # the region as the reader knows it, whichever way the parameter named it
-        name = study_facts.region_name(survey_region(ev, ev.region)[1], ev.language)
+        name = study_facts.region_name(survey_region(ev, ev.region)[1], ev.language, study_regions(ev.study))
         blocks.append(Text("br_region_edition", {"region": name}))
     return blocks
 
@@ -267,7 +267,7 @@ def regions_section(ev: Evidence) -> Section:
     with the region's survey estimates and transcripts, then one chart of the public's
     favourable share per barrier and region."""
     study, rows, m = ev.study, ev.mapping, ev.disclosure.min_cell
-    names = [ev.region] if ev.region is not None else list(study.spec.get("regions") or [])
+    names = [ev.region] if ev.region is not None else [r.name for r in study_regions(study)]
     stratum = role_variable(ev.survey_dictionary, "stratum")
     first = [r.indicators[0].key for r in rows.rows if r.indicators]
     headline = ev.indicators[ev.indicators["indicator"].isin(first)]

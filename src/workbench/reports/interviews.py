@@ -89,7 +89,7 @@ def material(study: Study, region: Any = None, language: str = "en", coder: Any 
     region_label = None
     if region is not None:
         name, codes = regions.dictionary_region_codes(dictionary, region)
-        region_label = study_facts.region_name(codes[0] if codes else region, language)
+        region_label = study_facts.region_name(codes[0] if codes else region, language, regions.study_regions(study))
     return Material(study, corpus_all, corpus, corpus.segments[corpus.segments["coder"] == coder], coder,
                     code_names(corpus_all.codes, language), qp.descendant_codes(corpus_all.codes, barrier_theme),
                     region, region_label, language)
