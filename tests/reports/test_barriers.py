@@ -20,7 +20,7 @@ from workbench.disclosure import Disclosure
 from workbench.mixed import assess, joint_display, recommendation_evidence, row_verdicts, suppress_joint_display
 from workbench.mixed.mapping import load_mapping, load_recommendations
 from workbench.reports import barriers
-from workbench.reports.sections import Finding, Text
+from workbench.reports.sections import Contents, Finding, Text
 from workbench.schemas import load_dictionary
 from workbench.regions import study_regions
 
@@ -271,9 +271,10 @@ def test_sections_in_report_order_with_findings_first_and_methods_last(ev) -> No
     assert [s.id for s in sections] == ["findings", "summary", "barriers", "assets", "agreement", "differences",
                                         "regions", "recommendations", "methods", "shared-facts"]
     assert sections[0].part == "findings" and {s.part for s in sections[-2:]} == {"methods"}
-    contents = _texts(sections[1].blocks, "br_toc_list")[0]
-    assert [v.key for v in contents.values.values()] == ["br_section_" + s for s in pages.CONTENTS]
-    assert set(pages.CONTENTS) <= {s.id for s in sections}  # the contents name sections of the report
+    contents = next(b for b in sections[1].blocks if isinstance(b, Contents))
+    titles = {s.id: s.title_key for s in sections}
+    assert [target for target, _ in contents.entries] == list(pages.CONTENTS)
+    assert all(titles[target] == key for target, key in contents.entries)  # each entry names its section
 
 
 def test_sources_count_transcripts_by_type_and_say_fewer_than_min_cell(demo_study, ev) -> None:

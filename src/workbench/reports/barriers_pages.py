@@ -24,7 +24,7 @@ from workbench.reports.barriers import HIDDEN, public_text, shown
 from workbench.reports.barriers import count_text as count_of
 from workbench.reports.barriers_evidence import CASES, Evidence, joint, region_corpus
 from workbench.reports import quotes as quoting
-from workbench.reports.sections import Chart, Quote, Section, Table, Text
+from workbench.reports.sections import Chart, Contents, Quote, Section, Table, Text
 from workbench.survey.design_description import design_summary
 from workbench.survey.instrument import role_variable
 
@@ -58,7 +58,7 @@ def respondents_cell(indicator: Any, n: Any) -> Any:
 def overview_blocks(ev: Evidence) -> list[Text]:
     """The contents, the introduction, the sources (counts of fewer than ``min_cell``
     people said as such) and, in a regional edition, what its figures cover."""
-    blocks = [Text("br_toc_list", {s: Text("br_section_" + s) for s in CONTENTS}), Text("br_intro"),
+    blocks = [Contents(tuple((s, "br_section_" + s) for s in CONTENTS)), Text("br_intro"),
               Text("br_sources", {"survey": ev.survey_dictionary.title[ev.language],
                                   "n": count_or_few(ev, ev.respondents),
                                   "kii": count_or_few(ev, ev.documents_of("key_informants")),
