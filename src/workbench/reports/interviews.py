@@ -80,7 +80,9 @@ def code_names(codes: pd.DataFrame, language: str) -> dict[Any, str]:
 def material(study: Study, region: Any = None, language: str = "en", coder: Any = None,
              barrier_theme: str = DEFAULTS["barrier_theme"]) -> Material:
     """Read the corpus once: the region's transcripts, the coding the findings rest on
-    (``coder``, default the coder of most transcripts), the barrier codes."""
+    (``coder``, default the coder of most transcripts), the barrier codes. ``region`` is a
+    code or label of any dataset (``regions.study_region``: the survey's number works too)."""
+    region = regions.study_region(study, region)
     corpus_all = load_study_corpus(study)
     dictionary = study.dictionary("qual_documents")
     documents = overview.filter_region(study.read("qual_documents"), dictionary, region)
