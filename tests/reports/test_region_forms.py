@@ -64,3 +64,14 @@ def test_risk_assessment_selects_the_same_clients_for_a_code_and_both_labels(dem
     for r in FORMS:
         data = risk_assessment.load(demo_study, region=r)
         assert expected and set(data.intake["client_id"]) == expected
+
+
+def test_recidivism_selects_the_same_clients_for_a_code_and_both_labels(demo_study) -> None:
+    """Report 04 reads the same clients file as 03. Oracle: the file filtered by hand."""
+    from workbench.reports import recidivism
+
+    clients = demo_study.read("probation_clients")
+    english = clients["region"].map(demo_study.dictionary("probation_clients").value_labels("region", "en"))
+    expected = set(clients.loc[english == "Osh oblast", "client_id"])
+    for r in FORMS:
+        assert expected and set(recidivism.load(demo_study, region=r).clients["client_id"]) == expected

@@ -20,7 +20,7 @@ import pandas as pd
 
 from workbench import overview, risk
 from workbench import study_facts as sf
-from workbench.regions import Region, study_regions
+from workbench.regions import Region, study_region, study_regions
 from workbench.disclosure import Disclosure
 from workbench.reports.risk_assessment import ALPHA, TOTAL, Levels
 from workbench.reports.sections import Chart, Finding, Reference, Section, Table, Text
@@ -61,7 +61,8 @@ def load(study: Study, region: Any = None, instrument_name: str = "risk_instrume
          language: str = "en") -> RecidivismData:
     """Score the assessments of the clients in scope; follow-up, outcome and level history."""
     instrument = risk.load_instrument(instrument_name)
-    clients = overview.filter_region(study.read("probation_clients"), study.dictionary("probation_clients"), region)
+    clients = overview.filter_region(study.read("probation_clients"), study.dictionary("probation_clients"),
+                                     study_region(study, region))  # a code or label of any dataset
     assessments = study.read("risk_assessments")
     assessments = assessments[assessments["client_id"].isin(clients["client_id"])].reset_index(drop=True)
     scored = risk.score_assessments(assessments, instrument_name, keep=["client_id", "assessment_date", "assessment_type"])
