@@ -48,10 +48,10 @@ def test_qualitative_strand_matches_counts_from_the_raw_tables(demo_study: Path)
         hit_docs = set(coded.loc[coded["code_id"].isin(row.codes), "doc_id"])
         hit_cases = {kii.loc[d, "case_id"] for d in hit_docs if d in kii.index}
         got = raised[(raised["row_id"] == row.id) & (raised["source"] == "key_informants")].set_index(
-            ["attribute", "level"], drop=False)
+            ["attribute", "category"], drop=False)
         overall = got[got["attribute"].isna()].iloc[0]
         assert overall["n"] == len(hit_cases) and overall["base"] == len(kii)
-        women = got[(got["attribute"] == "sex") & (got["level"] == "female")].iloc[0]
+        women = got[(got["attribute"] == "sex") & (got["category"] == "female")].iloc[0]
         assert women["n"] == sum(cases.loc[c, "sex"] == "female" for c in hit_cases)
         assert women["base"] == int((cases.loc[kii["case_id"], "sex"] == "female").sum())
         fg = raised[(raised["row_id"] == row.id) & (raised["source"] == "focus_groups")].iloc[0]

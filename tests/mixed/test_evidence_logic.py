@@ -73,7 +73,7 @@ def _strands(mapping, favourable: dict[str, float], raised: dict[str, int], alph
                            for v, f in favourable.items()])
     rows = []
     for row in mapping.rows:
-        rows.append({"row_id": row.id, "source": "key_informants", "attribute": None, "level": None,
+        rows.append({"row_id": row.id, "source": "key_informants", "attribute": None, "category": None,
                      "n": raised.get(row.id, 0), "base": 40, "people": 40})
     qual = pd.DataFrame(rows)
     reliability = pd.DataFrame({"row_id": [r.id for r in mapping.rows], "alpha": alpha, "weakest_code": "X"})

@@ -45,9 +45,9 @@ def test_sample_counts_match_the_published_apistrat_design(study: Study) -> None
     assert [r.key for r in texts["overview_roles_absent"]["roles"]] == \
         ["qa_role_sex", "qa_role_age_group", "qa_role_urban_rural"]
     by_type = next(b for b in sample.blocks if isinstance(b, Table) and b.name == "respondents_by_region")
-    assert by_type.frame[["level", "respondents"]].values.tolist() == [["Elementary", 100], ["Middle", 50], ["High", 50]]
+    assert by_type.frame[["category", "respondents"]].values.tolist() == [["Elementary", 100], ["Middle", 50], ["High", 50]]
     assert by_type.frame["share"].tolist() == [0.5, 0.25, 0.25]
-    assert by_type.count == "respondents" and by_type.labels == ("level",)
+    assert by_type.count == "respondents" and by_type.labels == ("category",)
     assert any(isinstance(b, Chart) and b.name == "sample-stype" for b in sample.blocks)
 
 

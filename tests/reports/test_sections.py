@@ -68,14 +68,14 @@ def test_report_order_and_links() -> None:
 
 def test_headings_by_convention_and_a_missing_one_is_an_error() -> None:
     assert column_heading("respondents", "ru") == "Респонденты"
-    assert column_heading("level", "en", {"level": "Region"}) == "Region"
+    assert column_heading("category", "en", {"category": "Region"}) == "Region"
     with pytest.raises(WorkbenchError, match="col_no_such_column"):
         column_heading("no_such_column", "en")
 
 
 def test_charts_not_drawn_when_empty_or_flat_and_colours_per_meaning() -> None:
-    flat = pd.DataFrame({"level": ["a", "b"], "respondents": [5, 5]})
-    spec = Chart("c", "bars", flat, x="level", y="respondents", title_key="overview_sample")
+    flat = pd.DataFrame({"category": ["a", "b"], "respondents": [5, 5]})
+    spec = Chart("c", "bars", flat, x="category", y="respondents", title_key="overview_sample")
     assert charts.why_not_drawn(spec, flat) == "chart_flat"
     assert charts.why_not_drawn(spec, flat.iloc[0:0]) == "chart_no_data"
     assert charts.why_not_drawn(spec, flat.assign(respondents=[5, 6])) is None
@@ -101,12 +101,12 @@ def test_render_suppresses_small_rows_in_tables_and_charts(tmp_path: Path) -> No
 
     from workbench.reporting import start_report
 
-    counts = pd.DataFrame({"level": ["A", "B", "C"], "respondents": [40, 3, 57], "share": [0.4, 0.03, 0.57]})
+    counts = pd.DataFrame({"category": ["A", "B", "C"], "respondents": [40, 3, 57], "share": [0.4, 0.03, 0.57]})
     section = Section("sample", "overview_sample", [
-        Table("by-level", "overview_sample", counts, count="respondents", labels=("level",), percent=("share",),
-              headings={"level": "Group"}),
-        Chart("by-level", "bars", counts, x="level", y="respondents", count="respondents",
-              title_key="overview_sample", headings={"level": "Group"})])
+        Table("by-category", "overview_sample", counts, count="respondents", labels=("category",), percent=("share",),
+              headings={"category": "Group"}),
+        Chart("by-category", "bars", counts, x="category", y="respondents", count="respondents",
+              title_key="overview_sample", headings={"category": "Group"})])
     shown: list = []
     with mock.patch.object(IPython.display, "display", lambda *parts: shown.extend(parts)):
         report = start_report(APISTRAT, min_cell=10, output_dir=tmp_path, edition="t")
@@ -117,7 +117,7 @@ def test_render_suppresses_small_rows_in_tables_and_charts(tmp_path: Path) -> No
     assert list(figure.data[0].x) == ["A", "C"]  # the hidden group is not drawn
     recorded = json.loads((tmp_path / "t.figures.json").read_text(encoding="utf-8"))["figures"]
     assert {(f["section"], f["table"], f["row"], f["column"], f["value"]) for f in recorded} >= {
-        ("sample", "by-level", "A", "respondents", 40), ("sample", "by-level", "B", "respondents", "x")}
+        ("sample", "by-category", "A", "respondents", 40), ("sample", "by-category", "B", "respondents", "x")}
 
 
 def test_an_annex_only_table_goes_to_the_annex_not_to_the_page(tmp_path: Path) -> None:
@@ -127,12 +127,12 @@ def test_an_annex_only_table_goes_to_the_annex_not_to_the_page(tmp_path: Path) -
 
     from workbench.reporting import start_report
 
-    figures = pd.DataFrame({"level": ["A", "B"], "estimate": [0.41234, 0.5]})
+    figures = pd.DataFrame({"category": ["A", "B"], "estimate": [0.41234, 0.5]})
     section = Section("sample", "overview_sample", [
-        Table("shown", "overview_sample", figures, count=None, labels=("level",), headings={"level": "Group",
+        Table("shown", "overview_sample", figures, count=None, labels=("category",), headings={"category": "Group",
                                                                                              "estimate": "Share"}),
-        Table("behind", "overview_sample", figures, count=None, labels=("level",), decimals=3, annex_only=True,
-              headings={"level": "Group", "estimate": "Share"})])
+        Table("behind", "overview_sample", figures, count=None, labels=("category",), decimals=3, annex_only=True,
+              headings={"category": "Group", "estimate": "Share"})])
     shown: list = []
     with mock.patch.object(IPython.display, "display", lambda *parts: shown.extend(parts)):
         report = start_report(APISTRAT, min_cell=10, output_dir=tmp_path, edition="t")

@@ -276,7 +276,7 @@ def test_two_answer_question_test_equals_the_indicator_test_and_holm_is_one_fami
     _, indicator_test = compare(survey.design, "answer__sch.wide__2", "stype")
     assert test["F"] == pytest.approx(indicator_test["F"], rel=1e-12)
     assert test["p_value"] == pytest.approx(indicator_test["p_value"], rel=1e-12)
-    assert list(dict.fromkeys(table["level"])) == ["E", "M", "H"]  # the dictionary's order
+    assert list(dict.fromkeys(table["category"])) == ["E", "M", "H"]  # the dictionary's order
     first = pd.DataFrame({"p_value": [0.01, 0.04]})
     second = pd.DataFrame({"p_value": [0.03, np.nan]})
     a, b = holm_family([first, second], alpha=0.05)

@@ -34,7 +34,7 @@ def calibrated(dclus1):
 def test_calibration_gives_negative_weights(calibrated):
     assert int((calibrated.weights < 0).sum()) == 13  # R: sum(weights(g) < 0)
     assert calibrated.weights.min() == pytest.approx(-49.8965, abs=1e-4)
-    low = calibrated.weighting_diagnostics.query("level == 'min'")["after"].iloc[0]
+    low = calibrated.weighting_diagnostics.query("category == 'min'")["after"].iloc[0]
     assert low < 0
 
 

@@ -55,9 +55,9 @@ def _numbers(frame: pd.DataFrame, drop: list[str]) -> pd.DataFrame:
 @pytest.mark.parametrize("coded", ["answer_int", "answer_float"])
 def test_proportion_same_for_integer_and_text(design: SurveyDesign, coded: str) -> None:
     ours, text = design.proportion(coded), design.proportion("answer_text")
-    assert [LABELS[int(v)] for v in ours["level"]] == list(text["level"])
-    assert "99_refused" not in set(text["level"])
-    pd.testing.assert_frame_equal(_numbers(ours, ["level"]), _numbers(text, ["level"]))
+    assert [LABELS[int(v)] for v in ours["category"]] == list(text["category"])
+    assert "99_refused" not in set(text["category"])
+    pd.testing.assert_frame_equal(_numbers(ours, ["category"]), _numbers(text, ["category"]))
     assert (ours["n_missing"] > 0).all()  # NA and the declared code were both dropped
 
 

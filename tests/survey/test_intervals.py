@@ -32,7 +32,7 @@ def test_logit_interval_equals_the_intercept_only_binomial_glm(apiclus1):
     """R: svyciprop(~I(sch.wide == "Yes"), dclus1, method = "logit")."""
     frame = apiclus1.assign(yes=(apiclus1["sch.wide"] == "Yes").astype(float))
     design = SurveyDesign(frame, psu="dnum", weights="pw", fpc="fpc")
-    share = design.proportion("sch.wide").set_index("level").loc["Yes"]
+    share = design.proportion("sch.wide").set_index("category").loc["Yes"]
     model = design.glm("yes ~ 1", family="binomial")
     crit = stats.t.ppf(0.975, design.degf())
     low = special.expit(model.params["Intercept"] - crit * model.bse["Intercept"])
@@ -49,8 +49,8 @@ def test_domain_logit_intervals_agree_with_svy(dclus1):
     sample = svy.Sample(frame, svy.Design(psu="dnum", wgt="pw", pop_size="fpc"))
     ref = (sample.estimation.prop("sch.wide", by="stype", ci_method="logit").to_polars()
            .sort(["stype", "sch.wide"]))
-    ours = dclus1.proportion("sch.wide", by="stype").sort_values(["stype", "level"])
-    assert list(ours["level"]) == ref["sch.wide"].to_list()
+    ours = dclus1.proportion("sch.wide", by="stype").sort_values(["stype", "category"])
+    assert list(ours["category"]) == ref["sch.wide"].to_list()
     np.testing.assert_allclose(ours["estimate"], ref["est"], rtol=1e-10)
     np.testing.assert_allclose(ours["se"], ref["se"], rtol=1e-8)
     np.testing.assert_allclose(ours["ci_low"], ref["lci"], rtol=1e-8)
@@ -59,7 +59,7 @@ def test_domain_logit_intervals_agree_with_svy(dclus1):
 
 def test_crosstab_percentages_use_the_same_interval(dclus1):
     table = dclus1.crosstab("stype", "sch.wide").table
-    rows = dclus1.proportion("sch.wide", by="stype").sort_values(["stype", "level"])
+    rows = dclus1.proportion("sch.wide", by="stype").sort_values(["stype", "category"])
     # A row percentage is the proportion within the row's domain; the crosstab uses the
     # whole table's df (R's svychisq / svytable convention) where proportion(by=) uses the
     # domain's, so compare the interval rebuilt with the crosstab's own df.
@@ -85,7 +85,7 @@ def test_share_of_zero_has_no_logit_interval():
                           "answer": ["no", "no", "no", "no", "no", "yes"],
                           "group": ["a", "a", "a", "b", "b", "b"]})
     table = SurveyDesign(frame, weights="w", psu="psu").proportion("answer", by="group")
-    zero = table[(table["group"] == "a") & (table["level"] == "yes")].iloc[0]
+    zero = table[(table["group"] == "a") & (table["category"] == "yes")].iloc[0]
     assert zero["estimate"] == 0 and np.isnan(zero["ci_low"]) and np.isnan(zero["ci_high"])
 
 

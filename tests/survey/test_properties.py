@@ -178,7 +178,7 @@ def test_lonely_psu_options():
 def test_weighting_diagnostics(dclus1):
     raked = dclus1.rake({"stype": {"E": 4421, "H": 755, "M": 1018},
                          "sch.wide": {"No": 1072, "Yes": 5122}})
-    diag = raked.weighting_diagnostics.set_index(["section", "level"])
+    diag = raked.weighting_diagnostics.set_index(["section", "category"])
     w = raked.weights
     assert diag.loc[("weights", "kish_deff"), "after"] == pytest.approx(
         len(w) * np.sum(w**2) / np.sum(w) ** 2)

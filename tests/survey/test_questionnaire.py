@@ -225,7 +225,7 @@ def test_compare_gives_weighted_shares_per_level() -> None:
     dictionary = _dictionary()
     prepared = prepare_survey(_data(), dictionary)
     table, test = compare(prepared.design, "share__d1", "gender")
-    table = table.set_index("level")
+    table = table.set_index("category")
     # men with an answer: rows 1 (w 1, yes), 5 (w 1, yes): 2/2; women: rows 2 (w 2, no),
     # 4 (w 4, yes), 6 (w 1, no): 4/7
     assert table.loc[1, "estimate"] == pytest.approx(1.0)
@@ -272,7 +272,7 @@ def test_index_model_matches_ols_with_equal_weights() -> None:
     assert table.loc["gender[T.2]", "estimate"] == pytest.approx(ols.params["g"])
     assert table.loc["reg[T.2]", "estimate"] == pytest.approx(ols.params["r"])
     assert table.loc["gender[T.2]", "reference"] == 1
-    assert code_label(dictionary, "gender", table.loc["gender[T.2]", "level"], "ru") == "Женщина"
+    assert code_label(dictionary, "gender", table.loc["gender[T.2]", "category"], "ru") == "Женщина"
 
 
 def test_domain_by_english_or_russian_label_and_unknown_region() -> None:

@@ -32,7 +32,7 @@ from workbench.survey.indicator_estimates import estimate_indicators
 from workbench.survey.instrument import positive_codes
 from workbench.survey.preparation import PreparedSurvey, prepare_survey
 
-RAISED_COLUMNS = ["row_id", "source", "attribute", "level", "n", "base", "people"]
+RAISED_COLUMNS = ["row_id", "source", "attribute", "category", "n", "base", "people"]
 
 
 # ---- survey strand ---------------------------------------------------------------------------
@@ -107,7 +107,7 @@ def qualitative_evidence(corpus: Corpus, segments: pd.DataFrame, mapping: JointD
     """Who raised each mapping row's codes (any of them), counted in people.
 
     One row per mapping row x count: ``source`` (key_informants, experts, focus_groups),
-    ``attribute``/``level`` (None for the source overall; the group attribute or sex for key
+    ``attribute``/``category`` (None for the source overall; the group attribute or sex for key
     informants), ``n`` (people, or focus groups, raising it), ``base`` (people, or focus
     groups, in that count) and ``people`` (the people the count rests on: the base for people,
     the participants of all those focus groups for focus groups). ``segments`` is the coding
@@ -128,7 +128,7 @@ def qualitative_evidence(corpus: Corpus, segments: pd.DataFrame, mapping: JointD
 
         def add(source: str, attribute: str | None, level: Any, base_table: pd.DataFrame) -> None:
             n = int(base_table["case_id"].isin(raised_cases).sum())
-            rows.append({"row_id": row.id, "source": source, "attribute": attribute, "level": level, "n": n,
+            rows.append({"row_id": row.id, "source": source, "attribute": attribute, "category": level, "n": n,
                          "base": len(base_table), "people": len(base_table)})
 
         add("key_informants", None, None, key)
@@ -138,7 +138,7 @@ def qualitative_evidence(corpus: Corpus, segments: pd.DataFrame, mapping: JointD
             add("key_informants", mapping.sex_attribute, sex, key[key[mapping.sex_attribute].astype(str) == sex])
         add("experts", None, None, experts)
         fg_docs = raised.loc[raised["doc_type"] == types["focus_groups"], "doc_id"].unique()
-        rows.append({"row_id": row.id, "source": "focus_groups", "attribute": None, "level": None,
+        rows.append({"row_id": row.id, "source": "focus_groups", "attribute": None, "category": None,
                      "n": int(len(fg_docs)), "base": int(groups["doc_id"].nunique()),
                      "people": int(groups["case_id"].nunique())})
     return pd.DataFrame(rows, columns=RAISED_COLUMNS)

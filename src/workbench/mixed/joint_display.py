@@ -60,7 +60,7 @@ def joint_display(mapping: JointDisplayMapping, survey: pd.DataFrame, raised: pd
     measures the row), ``context_indicator`` (first indicator shown as context only, or None),
     ``variable``/``battery``, ``reading``, ``estimate``, ``ci_low``, ``ci_high``, ``favourable``,
     ``favourable_low``, ``favourable_high`` (0-1), ``n_respondents``; ``ki_n``/``ki_base``/
-    ``ki_share`` (key informants), ``ki_<attribute>_<level>_n``/``_base`` per group and sex,
+    ``ki_share`` (key informants), ``ki_<attribute>_<category>_n``/``_base`` per group and sex,
     ``experts_n``/``experts_base``, ``fg_n``/``fg_base``/``fg_people`` (focus groups and their
     participants), ``sources_raising`` (kinds of source that raised it, 0-3), ``alpha``
     (weakest code), ``weakest_code``. ``survey`` comes from ``evidence.survey_evidence``
@@ -88,7 +88,7 @@ def joint_display(mapping: JointDisplayMapping, survey: pd.DataFrame, raised: pd
         counts = raised[raised["row_id"] == row.id]
         for item in counts.itertuples(index=False):
             if item.source == "key_informants":
-                prefix = "ki" if item.attribute is None else f"ki_{item.attribute}_{item.level}"
+                prefix = "ki" if item.attribute is None else f"ki_{item.attribute}_{item.category}"
             else:
                 prefix = "experts" if item.source == "experts" else "fg"
             record[f"{prefix}_n"] = int(item.n)

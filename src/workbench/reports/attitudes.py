@@ -353,7 +353,7 @@ def differences_section(a: Attitudes, c: Comparisons, models: pd.DataFrame, disc
 
 def _level_frame(a: Attitudes, levels: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"breakdown": [a.label(v) for v in levels["variable"]],
-                         "level": [a.code(v, c) for v, c in zip(levels["variable"], levels["level"])],
+                         "category": [a.code(v, c) for v, c in zip(levels["variable"], levels["category"])],
                          "share": levels["estimate"].to_numpy(float), "ci_low": levels["ci_low"].to_numpy(float),
                          "ci_high": levels["ci_high"].to_numpy(float),
                          "respondents": levels["n"].astype(int).to_numpy()})
@@ -369,7 +369,7 @@ def _battery_differences(a: Attitudes, c: Comparisons, models: pd.DataFrame, dis
                 top, bottom = ends
                 blocks.append(Text("qa_difference_supported", {
                     "group": a.label(battery), "breakdown": a.label(row.variable), "high": top["share"],
-                    "high_level": top["level"], "low": bottom["share"], "low_level": bottom["level"],
+                    "high_level": top["category"], "low": bottom["share"], "low_level": bottom["category"],
                     "F": row.F, "p": row.p_value, "p_holm": row.p_holm}))
         untested = part[~part["difference"] & part["p_value"].notna()]
         by_model = [v for v in untested["variable"] if _model_supports(models, battery, v)]
@@ -383,10 +383,10 @@ def _battery_differences(a: Attitudes, c: Comparisons, models: pd.DataFrame, dis
     table = _level_frame(a, c.levels)
     table.insert(0, "battery", [a.label(b) for b in c.levels["battery"]])
     blocks.append(Table("differences", "qa_differences_table", table, count="respondents",
-                        labels=("battery", "breakdown", "level"), percent=("share", "ci_low", "ci_high")))
+                        labels=("battery", "breakdown", "category"), percent=("share", "ci_low", "ci_high")))
     blocks.append(Table("tests", "qa_tests_table", _test_table(a, c.tests, "battery", list(map(a.label, c.tests["battery"]))),
                         count=None, labels=("battery", "breakdown", "verdict"), pvalues=("p_value", "p_holm")))
-    blocks.append(Chart("differences", "forest", table, x="level", y="share", low="ci_low", high="ci_high",
+    blocks.append(Chart("differences", "forest", table, x="category", y="share", low="ci_low", high="ci_high",
                         group="breakdown", color="battery", meaning="group", count="respondents", percent=True,
                         title_key="qa_differences_chart"))
     return blocks
@@ -410,19 +410,19 @@ def _question_differences(a: Attitudes, c: Comparisons, disclosure: Disclosure) 
                 blocks.append(Text("qa_question_difference", {
                     "question": a.label(question), "breakdown": a.label(row.variable), "F": row.F,
                     "p": row.p_value, "p_holm": row.p_holm, "answer": high["answer"], "high": high["share"],
-                    "high_level": high["level"], "low": low["share"], "low_level": low["level"]}))
+                    "high_level": high["category"], "low": low["share"], "low_level": low["category"]}))
         unsupported = part[~part["difference"] & part["p_value"].notna()]
         if len(unsupported):
             blocks.append(Text("qa_question_no_difference", {
                 "question": a.label(question), "breakdowns": ", ".join(map(a.label, unsupported["variable"]))}))
     blocks.append(Table("question-differences", "qa_question_differences_table", frame, count="respondents",
-                        labels=("question", "breakdown", "level", "answer"), percent=("share", "ci_low", "ci_high")))
+                        labels=("question", "breakdown", "category", "answer"), percent=("share", "ci_low", "ci_high")))
     tests = c.question_tests
     blocks.append(Table("question-tests", "qa_question_tests_table",
                         _test_table(a, tests, "question", list(map(a.label, tests["question"]))),
                         count=None, labels=("question", "breakdown", "verdict"), pvalues=("p_value", "p_holm")))
     chart = frame.assign(where=frame["question"] + " · " + frame["breakdown"])
-    blocks.append(Chart("question-differences", "forest", chart, x="level", y="share", low="ci_low", high="ci_high",
+    blocks.append(Chart("question-differences", "forest", chart, x="category", y="share", low="ci_low", high="ci_high",
                         group="where", color="answer", meaning="group", count="respondents", percent=True,
                         title_key="qa_question_differences_chart"))
     return blocks
@@ -470,7 +470,7 @@ def determinants_section(a: Attitudes, fitted: pd.DataFrame, skipped: list[str])
         for term in part[part["difference"]].itertuples():
             blocks.append(Text("qa_model_higher" if term.estimate > 0 else "qa_model_lower", {
                 "group": a.label(battery), "variable": a.label(term.variable),
-                "level": a.code(term.variable, term.level), "reference": a.code(term.variable, term.reference),
+                "level": a.code(term.variable, term.category), "reference": a.code(term.variable, term.reference),
                 "size": abs(term.estimate), "low": term.ci_low, "high": term.ci_high, "p": term.p_value,
                 "p_holm": term.p_holm}))
         if not part["difference"].any():
@@ -478,7 +478,7 @@ def determinants_section(a: Attitudes, fitted: pd.DataFrame, skipped: list[str])
     table = pd.DataFrame({
         "battery": [a.label(b) for b in fitted["battery"]],
         "term": [Text("qa_term", {"variable": a.label(v), "level": a.code(v, c), "reference": a.code(v, r)})
-                 for v, c, r in zip(fitted["variable"], fitted["level"], fitted["reference"])],
+                 for v, c, r in zip(fitted["variable"], fitted["category"], fitted["reference"])],
         "coefficient": fitted["estimate"].to_numpy(float), "ci_low": fitted["ci_low"].to_numpy(float),
         "ci_high": fitted["ci_high"].to_numpy(float), "p_value": fitted["p_value"].to_numpy(float),
         "p_holm": fitted["p_holm"].to_numpy(float), "df": fitted["df"].to_numpy(float),

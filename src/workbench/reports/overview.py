@@ -87,12 +87,12 @@ def sample_section(study: Study, name: str | None, region: Any, language: str) -
         if column == stratum:  # a shared fact (00, 01, 10): counted by its one source
             counts, table = region_counts(study, name, region, language), "respondents_by_region"
         else:
-            counts = overview.sample_counts(sample, [column]).rename(columns={column: "level", "n": "respondents"})
+            counts = overview.sample_counts(sample, [column]).rename(columns={column: "category", "n": "respondents"})
             table = f"sample-{column}"
-        headings = {"level": label}
-        blocks.append(Table(table, "overview_by_breakdown", counts, count="respondents", labels=("level",),
+        headings = {"category": label}
+        blocks.append(Table(table, "overview_by_breakdown", counts, count="respondents", labels=("category",),
                             percent=("share",), title_values={"breakdown": label}, headings=headings))
-        blocks.append(Chart(f"sample-{column}", "bars", counts, x="level", y="respondents", count="respondents",
+        blocks.append(Chart(f"sample-{column}", "bars", counts, x="category", y="respondents", count="respondents",
                             title_key="overview_by_breakdown", title_values={"breakdown": label},
                             headings=headings))
     return Section("sample", "overview_sample", blocks)
@@ -101,7 +101,7 @@ def sample_section(study: Study, name: str | None, region: Any, language: str) -
 def region_counts(study: Study, name: str, region: Any, language: str) -> pd.DataFrame:
     """Respondents by region (the stratum) from ``study_facts.respondents_by_region`` (the one
     source 01 and 10 use too), named in ``language`` (``study_facts.stratum_names``), with their share of the
-    rows shown; a region edition keeps its own region's rows. Columns ``level, respondents, share``."""
+    rows shown; a region edition keeps its own region's rows. Columns ``category, respondents, share``."""
     table = study_facts.respondents_by_region(study, dataset=name)
     if region is not None:
         dictionary = study.dictionary(name)
@@ -110,7 +110,7 @@ def region_counts(study: Study, name: str, region: Any, language: str) -> pd.Dat
         keep = {study_facts.region_name(english.get(code, code), regions=study_regions(study)) for code in codes}
         table = table[table["region"].astype(str).isin(keep)]
     total = table["respondents"].sum()
-    return pd.DataFrame({"level": study_facts.stratum_names(study, name, table["region"], language),
+    return pd.DataFrame({"category": study_facts.stratum_names(study, name, table["region"], language),
                          "respondents": table["respondents"].to_numpy(),
                          "share": table["respondents"].to_numpy() / total if total else float("nan")})
 

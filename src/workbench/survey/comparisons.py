@@ -20,11 +20,11 @@ def compare(design: SurveyDesign, indicator: str, by: str, level: float = 0.95
             ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Share (0/1 indicator) by the levels of ``by`` with CIs, and the Rao-Scott test.
 
-    Rows: ``level`` (code of ``by``), ``estimate`` (share, 0-1), ``ci_low``, ``ci_high``,
-    ``n`` (answers in the level). Test: ``F``, ``ndf``, ``ddf``, ``p_value`` (second order,
+    Rows: ``category`` (code of ``by``), ``estimate`` (share, 0-1), ``ci_low``, ``ci_high``,
+    ``n`` (answers in the category). Test: ``F``, ``ndf``, ``ddf``, ``p_value`` (second order,
     R's ``svychisq``); NaN when the table has fewer than two levels either way.
     """
-    columns = ["level", "estimate", "se", "ci_low", "ci_high", "n"]
+    columns = ["category", "estimate", "se", "ci_low", "ci_high", "n"]
     scope = design.analysis_weights() > 0
     valid = scope & design.valid_mask(indicator) & design.valid_mask(by)
     levels = pd.unique(design.data.loc[valid, by])
@@ -36,13 +36,13 @@ def compare(design: SurveyDesign, indicator: str, by: str, level: float = 0.95
     table = result.table
     totals = table.groupby(by, sort=False)["n"].sum()
     yes = table[table[indicator] == 1].set_index(by)
-    out = pd.DataFrame({"level": totals.index,
+    out = pd.DataFrame({"category": totals.index,
                         "estimate": yes["row_percent"].reindex(totals.index).to_numpy() / 100,
                         "se": yes["row_percent_se"].reindex(totals.index).to_numpy() / 100,
                         "ci_low": yes["row_percent_ci_low"].reindex(totals.index).to_numpy() / 100,
                         "ci_high": yes["row_percent_ci_high"].reindex(totals.index).to_numpy() / 100,
                         "n": totals.to_numpy().astype(int)})
-    out["estimate"] = out["estimate"].fillna(0.0)  # a level where nobody said yes
+    out["estimate"] = out["estimate"].fillna(0.0)  # a category where nobody said yes
     test = {k: float(result.test[k]) for k in ("F", "ndf", "ddf", "p_value")}
     return out, test
 
@@ -52,13 +52,13 @@ def compare_question(design: SurveyDesign, dictionary: DataDictionary, question:
     """Shares of every answer of a single question by the levels of ``by``, with logit CIs,
     and the Rao-Scott test of the whole answers x levels table (R's ``svychisq``, second order).
 
-    Rows: ``level`` (code of ``by``), ``answer`` (code of the question), ``estimate`` (share of
-    the answer among the level's substantive answers, 0-1), ``se``, ``ci_low``, ``ci_high``,
-    ``n`` (answers in the level). Test: ``F``, ``ndf``, ``ddf``, ``p_value``; NaN when the
+    Rows: ``category`` (code of ``by``), ``answer`` (code of the question), ``estimate`` (share of
+    the answer among the category's substantive answers, 0-1), ``se``, ``ci_low``, ``ci_high``,
+    ``n`` (answers in the category). Test: ``F``, ``ndf``, ``ddf``, ``p_value``; NaN when the
     table has fewer than two levels either way.
     """
     column = score_column(question)
-    columns = ["level", "answer", "estimate", "se", "ci_low", "ci_high", "n"]
+    columns = ["category", "answer", "estimate", "se", "ci_low", "ci_high", "n"]
     scope = design.analysis_weights() > 0
     valid = scope & design.valid_mask(column) & design.valid_mask(by)
     empty = {"F": np.nan, "ndf": np.nan, "ddf": np.nan, "p_value": np.nan}
@@ -68,7 +68,7 @@ def compare_question(design: SurveyDesign, dictionary: DataDictionary, question:
     table = result.table
     codes = {score: code for code, score in answer_scores(dictionary, question).items()}
     totals = table.groupby(by, sort=False)["n"].sum()
-    out = pd.DataFrame({"level": table[by].to_numpy(),
+    out = pd.DataFrame({"category": table[by].to_numpy(),
                         "answer": [codes.get(float(v), v) for v in table[column]],
                         "estimate": table["row_percent"].to_numpy() / 100,
                         "se": table["row_percent_se"].to_numpy() / 100,
@@ -78,9 +78,9 @@ def compare_question(design: SurveyDesign, dictionary: DataDictionary, question:
     declared = list(dictionary.variables[by].values) if by in dictionary.variables else []
     position = {code: k for k, code in enumerate(declared)}
     answer_order = list(codes.values())
-    out = out.assign(_level=[position.get(v, len(position)) for v in out["level"]],
+    out = out.assign(_category=[position.get(v, len(position)) for v in out["category"]],
                      _answer=[answer_order.index(a) if a in answer_order else len(answer_order) for a in out["answer"]])
-    out = out.sort_values(["_level", "_answer"], kind="stable").drop(columns=["_level", "_answer"])
+    out = out.sort_values(["_category", "_answer"], kind="stable").drop(columns=["_category", "_answer"])
     return out.reset_index(drop=True), {k: float(result.test[k]) for k in ("F", "ndf", "ddf", "p_value")}
 
 

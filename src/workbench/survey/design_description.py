@@ -50,8 +50,8 @@ def margin_table(prepared: PreparedSurvey, language: str = "en") -> pd.DataFrame
         label = " × ".join(variable_label(prepared.dictionary, v, language) for v in variables)
         for record in part.to_dict("records"):
             rows.append({"margin": label,
-                         "cell": _cell_label(prepared.dictionary, variables, str(record["level"]), language),
-                         "n": int(counts.get(record["level"], 0)),
+                         "cell": _cell_label(prepared.dictionary, variables, str(record["category"]), language),
+                         "n": int(counts.get(record["category"], 0)),
                          "population": record["target"] / part["target"].sum(),
                          "before": record["before"] / part["before"].sum(),
                          "after": record["after"] / part["after"].sum()})

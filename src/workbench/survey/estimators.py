@@ -13,7 +13,7 @@ fast. The weighted numerator and denominator are summed once per sampling unit a
 variance for the design effect and the domain df all come from those small tables, so a
 million-row estimate makes a few passes over the data and never builds an n x k array.
 
-Output columns: by variables, ``variable`` (and ``level``), ``estimate``, ``se``,
+Output columns: by variables, ``variable`` (and ``category``), ``estimate``, ``se``,
 ``ci_low``/``ci_high`` (t with design df, as R's ``confint(..., df=degf(design))``), ``df``,
 ``deff`` (design variance over SRS-without-replacement variance, as R's ``deff=TRUE``),
 ``n`` (unweighted cases used) and ``n_missing`` (cases in the domain excluded because a
@@ -525,7 +525,7 @@ def ratio(design: SurveyDesign, numerator: str, denominator: str, by: Columns = 
 def proportion(design: SurveyDesign, variable: str, by: Columns = None,
                level: float = 0.95, interval: str = "logit") -> pd.DataFrame:
     """Share of each level of ``variable`` per domain; ``n`` is the domain's case count
-    and ``n_level`` the unweighted count in the level.
+    and ``n_category`` the unweighted count in the category.
 
     ``interval``: "logit" (default, R's ``svyciprop``; inside 0-1, NaN bounds for a share
     of exactly 0 or 1) or "wald" (symmetric t, R's ``confint(svymean(...))``); see
@@ -552,12 +552,12 @@ def proportion(design: SurveyDesign, variable: str, by: Columns = None,
     deff = design_effect(result.covariance, result.srs)
     df = _domain_df(design, dom, valid, result.presence)
     n_missing = _missing_counts(dom, scope, valid)
-    extra = {"variable": variable, "level": np.asarray(levels)[all_cells % n_levels]}
+    extra = {"variable": variable, "category": np.asarray(levels)[all_cells % n_levels]}
     frame = _result_frame(dom, extra, result.estimate, result.covariance,
                           df[domain_of_cell], deff, result.n_base,
                           n_missing[domain_of_cell], level, rows=domain_of_cell,
                           interval=interval)
-    frame.insert(frame.columns.get_loc("n") + 1, "n_level", result.n_cell.astype(np.int64))
+    frame.insert(frame.columns.get_loc("n") + 1, "n_category", result.n_cell.astype(np.int64))
     return frame
 
 

@@ -62,7 +62,7 @@ def nonresponse_shares(design: SurveyDesign, dictionary: DataDictionary, items: 
 def index_model(design: SurveyDesign, dictionary: DataDictionary, indicator: str,
                 predictors: Sequence[str], level: float = 0.95) -> pd.DataFrame:
     """Linear model of an index on categorical predictors with design-based SEs; one row per
-    coefficient (intercept excluded): ``term``, ``variable``, ``level`` (code) and the
+    coefficient (intercept excluded): ``term``, ``variable``, ``category`` (code) and the
     reference code ``reference``, ``estimate``, ``ci_low``, ``ci_high``, ``p_value``, ``df``, ``n``.
     Empty when the design has too few PSUs for the model (residual df < 1)."""
     usable = []
@@ -71,7 +71,7 @@ def index_model(design: SurveyDesign, dictionary: DataDictionary, indicator: str
         values = design.data.loc[scope & design.valid_mask(name), name]
         if values.nunique() >= 2:
             usable.append(name)
-    columns = ["term", "variable", "level", "reference", "estimate", "se", "ci_low", "ci_high", "p_value",
+    columns = ["term", "variable", "category", "reference", "estimate", "se", "ci_low", "ci_high", "p_value",
                "df", "n"]
     if not usable:
         return pd.DataFrame(columns=columns)
@@ -90,7 +90,7 @@ def index_model(design: SurveyDesign, dictionary: DataDictionary, indicator: str
     for record in summary.to_dict("records"):
         variable, code = record["term"].split("[T.", 1)
         variable = variable.removeprefix("C(").removesuffix(")")
-        rows.append({**record, "variable": variable, "level": code.rstrip("]"),
+        rows.append({**record, "variable": variable, "category": code.rstrip("]"),
                      "reference": design.factorized(variable)[1][0]})
     out = pd.DataFrame(rows)
     return out[columns]

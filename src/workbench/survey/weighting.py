@@ -148,7 +148,7 @@ def _weight_rows(before: np.ndarray, after: np.ndarray) -> list[dict]:
                 "effective_n": total**2 / squares}
 
     b, a = describe(before), describe(after)
-    return [{"section": "weights", "variable": "weight", "level": key, "target": np.nan,
+    return [{"section": "weights", "variable": "weight", "category": key, "target": np.nan,
              "before": b[key], "after": a[key]} for key in b]
 
 
@@ -166,7 +166,7 @@ def _diagnostics(margins: list[tuple[str, list, np.ndarray, np.ndarray]],
         else:
             sum_before, sum_after = margin_sums[m]
         for j, level in enumerate(levels):
-            rows.append({"section": "margin", "variable": variable, "level": level,
+            rows.append({"section": "margin", "variable": variable, "category": level,
                          "target": target[j], "before": sum_before[j],
                          "after": sum_after[j]})
     rows += _weight_rows(before, after)
@@ -455,7 +455,7 @@ def calibrate(design: SurveyDesign, totals: Mapping[str, Any], *,
     _warn_negative(new_weights, bounds)
     achieved = matrix.T @ new_weights
     before = matrix.T @ design.weights
-    rows = [{"section": "margin", "variable": v, "level": lvl, "target": t, "before": b,
+    rows = [{"section": "margin", "variable": v, "category": lvl, "target": t, "before": b,
              "after": a} for (v, lvl), t, b, a in zip(names, target, before, achieved)]
     diagnostics = pd.DataFrame(rows + _weight_rows(design.weights, new_weights))
     diagnostics["relative_error"] = (diagnostics["after"] - diagnostics["target"]) / \
