@@ -60,4 +60,4 @@ def test_quotes_in_table_cells_keep_their_language() -> None:
     cells = _quote_cells(frame, ru)
     assert isinstance(cells.loc[0, "quotes"], MarkedText) and cells.loc[0, "quotes"] == "«One» — A\n«Two» — B"
     page = HtmlTable("T", cells)._repr_html_()
-    assert '<td>«<span lang="en">One</span>» — A\n«<span lang="en">Two</span>» — B</td>' in page
+    assert '<td>«<span lang="en">One</span>» — A<br>«<span lang="en">Two</span>» — B</td>' in page  # one per line
