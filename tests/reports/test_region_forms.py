@@ -17,6 +17,13 @@ from workbench.reports.sections import Table
 FORMS = (6, "Osh oblast", "Ошская область")
 
 
+def _in_osh_oblast(study, dataset: str, id_column: str) -> set:
+    """Ids of ``dataset``'s rows whose region's English label is Osh oblast (pandas, by hand)."""
+    table = study.read(dataset)
+    english = table["region"].map(study.dictionary(dataset).value_labels("region", "en"))
+    return set(table.loc[english == "Osh oblast", id_column])
+
+
 def _tables(sections) -> list[Table]:
     return [b for s in sections for b in s.blocks if isinstance(b, Table)]
 
@@ -42,9 +49,7 @@ def test_attitudes_are_the_same_for_a_code_and_both_labels(demo_study) -> None:
 
 
 def test_interviews_are_the_same_for_a_code_and_both_labels(demo_study) -> None:
-    documents = demo_study.read("qual_documents")  # codes Osh oblast "Osh"
-    english = documents["region"].map(demo_study.dictionary("qual_documents").value_labels("region", "en"))
-    expected = set(documents.loc[english == "Osh oblast", "doc_id"])
+    expected = _in_osh_oblast(demo_study, "qual_documents", "doc_id")  # codes Osh oblast "Osh"
     for language, name in (("en", "Osh oblast"), ("ru", "Ошская область")):
         editions = [interviews.material(demo_study, region=r, language=language) for r in FORMS]
         assert expected and all(set(m.corpus.documents["doc_id"]) == expected for m in editions)
@@ -58,9 +63,7 @@ def test_risk_assessment_selects_the_same_clients_for_a_code_and_both_labels(dem
     in report 03 before. Oracle: the clients file filtered by hand on the English label."""
     from workbench.reports import risk_assessment
 
-    clients = demo_study.read("probation_clients")
-    english = clients["region"].map(demo_study.dictionary("probation_clients").value_labels("region", "en"))
-    expected = set(clients.loc[english == "Osh oblast", "client_id"])
+    expected = _in_osh_oblast(demo_study, "probation_clients", "client_id")
     for r in FORMS:
         data = risk_assessment.load(demo_study, region=r)
         assert expected and set(data.intake["client_id"]) == expected
@@ -70,8 +73,6 @@ def test_recidivism_selects_the_same_clients_for_a_code_and_both_labels(demo_stu
     """Report 04 reads the same clients file as 03. Oracle: the file filtered by hand."""
     from workbench.reports import recidivism
 
-    clients = demo_study.read("probation_clients")
-    english = clients["region"].map(demo_study.dictionary("probation_clients").value_labels("region", "en"))
-    expected = set(clients.loc[english == "Osh oblast", "client_id"])
+    expected = _in_osh_oblast(demo_study, "probation_clients", "client_id")
     for r in FORMS:
         assert expected and set(recidivism.load(demo_study, region=r).clients["client_id"]) == expected
