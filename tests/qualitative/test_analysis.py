@@ -160,9 +160,9 @@ def test_code_attribute_matrix(corpus: dict[str, pd.DataFrame]) -> None:
     matrix = code_attribute_matrix(
         corpus["segments"], corpus["documents"], corpus["cases"], "sex", corpus["turns"], corpus["codes"]
     )
-    cell = matrix.set_index(["code_id", "level"])
+    cell = matrix.set_index(["code_id", "category"])
     # women: C1, P1 (2 cases); men: C2, X1, P2 (3 cases)
-    assert cell.loc[("FAM", "f"), ["n_cases", "cases_in_level", "pct_cases"]].tolist() == [2, 2, 100.0]
+    assert cell.loc[("FAM", "f"), ["n_cases", "cases_in_category", "pct_cases"]].tolist() == [2, 2, 100.0]
     assert cell.loc[("FAM", "m"), "n_cases"] == 1
     assert cell.loc[("FAM", "m"), "pct_cases"] == pytest.approx(100 / 3)
     assert cell.loc[("PROB", "m"), "pct_cases"] == pytest.approx(100 / 3)

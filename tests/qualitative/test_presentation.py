@@ -86,13 +86,13 @@ def test_cases_by_group_counts_by_hand() -> None:
     coded = corpus.segments[corpus.segments["coder"] == "R1"]
     long = qp.cases_by_group(coded, corpus.documents, corpus.cases, ["sex"], ["BAR_A", "BAR_B"],
                              turns=corpus.turns, codes=corpus.codes)
-    got = {(r.level, r.code_id): (r.n_cases, r.cases_in_level) for r in long.itertuples()}
+    got = {(r.category, r.code_id): (r.n_cases, r.cases_in_category) for r in long.itertuples()}
     # BAR_A: C1 (female, D1) and C3 (female, P1 in F1); BAR_B: C1 only. Two women, two men.
     assert got[("female", "BAR_A")] == (2, 2)
     assert got[("male", "BAR_A")] == (0, 2)
     assert got[("female", "BAR_B")] == (1, 2)
     wide = qp.group_matrix(long, "share", ["BAR_A", "BAR_B"], {"sex": ["male", "female"]})
-    assert wide["level"].tolist() == ["male", "female"]
+    assert wide["category"].tolist() == ["male", "female"]
     assert wide["n"].tolist() == [2, 2]
     assert wide.loc[1, "BAR_A"] == 1.0 and wide.loc[1, "BAR_B"] == 0.5
 

@@ -49,11 +49,11 @@ def parts(tmp_path_factory: pytest.TempPathFactory):
                             "estimate": s, "ci_low": s - 0.03, "ci_high": s + 0.03, "favourable": s,
                             "favourable_low": s - 0.03, "favourable_high": s + 0.03, "n": 500}
                            for v, s in SHARES.items()])
-    raised = pd.DataFrame([{"row_id": r, "source": "key_informants", "attribute": None, "level": None, "n": n,
+    raised = pd.DataFrame([{"row_id": r, "source": "key_informants", "attribute": None, "category": None, "n": n,
                             "base": 40, "people": 40} for r, n in RAISED.items()]
-                          + [{"row_id": r, "source": "experts", "attribute": None, "level": None, "n": n,
+                          + [{"row_id": r, "source": "experts", "attribute": None, "category": None, "n": n,
                               "base": 15, "people": 15} for r, n in EXPERTS.items()]
-                          + [{"row_id": r, "source": "focus_groups", "attribute": None, "level": None, "n": 2,
+                          + [{"row_id": r, "source": "focus_groups", "attribute": None, "category": None, "n": 2,
                               "base": 8, "people": 6} for r in RAISED])  # 6 participants: hidden at 10
     reliability = pd.DataFrame({"row_id": list(ROWS), "alpha": 0.9, "weakest_code": "X"})
     disclosure = Disclosure(10)

@@ -89,9 +89,9 @@ def test_barrier_counts_match_an_independent_count(material: interviews.Material
 def test_group_table_rests_on_the_participants_of_each_group(material: interviews.Material,
                                                               sections: list[Section]) -> None:
     table = next(b for b in _by_id(sections, "barriers").blocks if isinstance(b, Table) and b.name == "barriers-by-group")
-    assert table.count == "participants" and table.labels == ("breakdown", "level")
+    assert table.count == "participants" and table.labels == ("breakdown", "category")
     labels = material.study.dictionary("qual_cases").value_labels("respondent_group", "en")
-    groups = table.frame[table.frame["breakdown"] == "Respondent group"].set_index("level")["participants"]
+    groups = table.frame[table.frame["breakdown"] == "Respondent group"].set_index("category")["participants"]
     expected = material.corpus.cases["respondent_group"].map(labels).value_counts()
     assert groups.to_dict() == expected.reindex(groups.index).to_dict()
     # suppression: the report's Disclosure hides exactly the groups of fewer than min_cell participants

@@ -57,7 +57,7 @@ def test_heatmap_cells_are_the_group_table_over_its_base(sections: dict) -> None
     assert (chart.kind, chart.count, chart.group) == ("heatmap", "participants", "barrier")
     table = next(b for b in sections["barriers"].blocks if isinstance(b, Table) and b.name == "barriers-by-group")
     names = {v: k for k, v in table.headings.items()}
-    wide = table.frame.set_index("level")
+    wide = table.frame.set_index("category")
     for row in chart.frame.itertuples():
         level = row.participant_group.split(" (")[0]
         base = wide.loc[level, "participants"]

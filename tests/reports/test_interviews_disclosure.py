@@ -29,7 +29,7 @@ RAISED = {("A", "X"): 12, ("A", "Y"): 9, ("B", "X"): 11, ("B", "Y"): 3, ("C", "X
 def _constructed() -> tuple[pd.DataFrame, pd.DataFrame]:
     """A long table as ``barriers_by_group`` gives it (group C has 4 participants) and the
     overall counts (X: 33, Y: 15), both by hand."""
-    rows = [{"attribute": a, "level_code": level, "code_id": code, "raised": RAISED[level, code], "participants": n}
+    rows = [{"attribute": a, "category_code": level, "code_id": code, "raised": RAISED[level, code], "participants": n}
             for a, levels in BASES.items() for level, n in levels.items() for code in ("X", "Y")]
     long = pd.DataFrame(rows)
     overall = long[long["attribute"] == "sex"].groupby("code_id", as_index=False)["raised"].sum()
@@ -38,7 +38,7 @@ def _constructed() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _ranges(long: pd.DataFrame, hidden: pd.Series, overall: pd.DataFrame, total: int) -> pd.DataFrame:
     """Feasible range of each hidden base and count of one breakdown given the shown ones."""
-    levels = list(dict.fromkeys(long.loc[hidden, "level_code"]))
+    levels = list(dict.fromkeys(long.loc[hidden, "category_code"]))
     codes = list(overall["code_id"])
     names = [(lv, "base") for lv in levels] + [(lv, c) for lv in levels for c in codes]
     index = {v: i for i, v in enumerate(names)}
@@ -47,7 +47,7 @@ def _ranges(long: pd.DataFrame, hidden: pd.Series, overall: pd.DataFrame, total:
     row = np.zeros(len(names))
     row[[index[lv, "base"] for lv in levels]] = 1
     a_eq.append(row)
-    b_eq.append(total - shown.drop_duplicates("level_code")["participants"].sum())
+    b_eq.append(total - shown.drop_duplicates("category_code")["participants"].sum())
     for code, n in zip(overall["code_id"], overall["participants"]):
         row = np.zeros(len(names))
         row[[index[lv, code] for lv in levels]] = 1
@@ -59,8 +59,8 @@ def _ranges(long: pd.DataFrame, hidden: pd.Series, overall: pd.DataFrame, total:
             row[index[lv, code]], row[index[lv, "base"]] = 1, -1
             a_ub.append(row)
             b_ub.append(0)
-    truth = long.set_index(["level_code", "code_id"])["raised"]
-    bases = long.drop_duplicates("level_code").set_index("level_code")["participants"]
+    truth = long.set_index(["category_code", "code_id"])["raised"]
+    bases = long.drop_duplicates("category_code").set_index("category_code")["participants"]
     out = []
     for k, (lv, what) in enumerate(names):
         c = np.zeros(len(names))
@@ -70,7 +70,7 @@ def _ranges(long: pd.DataFrame, hidden: pd.Series, overall: pd.DataFrame, total:
         low, high = linprog(c, **kw), linprog(-c, **kw)
         assert low.status == 0 and high.status == 0
         true = bases[lv] if what == "base" else truth[lv, what]
-        out.append({"level": lv, "what": what, "true": true, "low": low.fun, "high": -high.fun})
+        out.append({"category": lv, "what": what, "true": true, "low": low.fun, "high": -high.fun})
     return pd.DataFrame(out)
 
 
@@ -80,13 +80,13 @@ def test_one_small_group_hides_a_second_and_nothing_follows_from_the_totals() ->
     assert left_out == []
     groups = shown[shown["attribute"] == "respondent_group"]
     # C (4 people) by the primary rule; D (12), the smallest other group, by the secondary rule
-    assert sorted(set(groups.loc[groups["hidden"], "level_code"])) == ["C", "D"]
+    assert sorted(set(groups.loc[groups["hidden"], "category_code"])) == ["C", "D"]
     assert not shown.loc[shown["attribute"] == "sex", "hidden"].any()
     ranges = _ranges(groups, groups["hidden"], overall, total=71)
     assert (ranges["high"] - ranges["low"] > 0.5).all(), ranges
     assert ((ranges["low"] <= ranges["true"] + 1e-9) & (ranges["true"] <= ranges["high"] + 1e-9)).all()
     # the same solver finds C's counts exactly when C alone is hidden: the leak the rule closes
-    alone = _ranges(groups, groups["level_code"] == "C", overall, total=71)
+    alone = _ranges(groups, groups["category_code"] == "C", overall, total=71)
     assert np.allclose(alone["low"], alone["true"]) and np.allclose(alone["high"], alone["true"])
 
 
@@ -134,8 +134,8 @@ def test_demo_breakdown_discloses_no_hidden_count(material: interviews.Material,
         assert hidden.sum() != 1 and hidden.mean() <= 0.5
         if not hidden.any():
             continue
-        levels = set(rows.loc[hidden, "level"])
+        levels = set(rows.loc[hidden, "category"])
         long = truth[(truth["breakdown"] == breakdown) & truth["code_id"].isin(shown_codes)]
-        ranges = _ranges(long, long["level"].isin(levels), overall, total=int(counts["total"].iloc[0]))
+        ranges = _ranges(long, long["category"].isin(levels), overall, total=int(counts["total"].iloc[0]))
         determined = ranges[np.isclose(ranges["low"], ranges["high"])]
         assert (determined["true"] == 0).all(), determined  # only a zero can follow (zeros are shown)

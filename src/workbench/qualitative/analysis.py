@@ -262,10 +262,10 @@ def code_attribute_matrix(
 ) -> pd.DataFrame:
     """Code x attribute matrix in long form: cases with the code and column percentages.
 
-    One row per code x attribute level: code_id, code_name, attribute, level, n_cases,
-    cases_in_level, pct_cases (per cent of the level's participating cases whose coded
+    One row per code x attribute category: code_id, code_name, attribute, category, n_cases,
+    cases_in_category, pct_cases (per cent of the category's participating cases whose coded
     text contains the code; columns sum to more than 100 because a case has many codes).
-    Pivot ``level`` to columns for the usual matrix layout.
+    Pivot ``category`` to columns for the usual matrix layout.
     """
     table = code_frequencies(
         segments, documents, cases, turns, codes, by=attribute, rollup_depth=rollup_depth
@@ -275,9 +275,9 @@ def code_attribute_matrix(
             "code_id": table["code_id"],
             "code_name": table["code_name"],
             "attribute": attribute,
-            "level": table[attribute],
+            "category": table[attribute],
             "n_cases": table["n_cases"],
-            "cases_in_level": table["cases_in_group"],
+            "cases_in_category": table["cases_in_group"],
             "pct_cases": table["pct_cases"],
         }
     )

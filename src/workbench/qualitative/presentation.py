@@ -206,11 +206,11 @@ def spread_overlapping(table: pd.DataFrame, x: str, y: str, *, radius: float = 0
 def cases_by_group(segments: pd.DataFrame, documents: pd.DataFrame, cases: pd.DataFrame,
                    attributes: Sequence[str], code_ids: Sequence[Any], *,
                    turns: pd.DataFrame | None = None, codes: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Cases raising each code, per level of each attribute (tidy, several attributes stacked).
+    """Cases raising each code, per category of each attribute (tidy, several attributes stacked).
 
-    One row per attribute x level x code: attribute, level, code_id, n_cases (cases whose
-    coded talk has the code), cases_in_level (participating cases with that level; the
-    base of the share), share (n_cases / cases_in_level, a proportion). Cases with a
+    One row per attribute x category x code: attribute, category, code_id, n_cases (cases whose
+    coded talk has the code), cases_in_category (participating cases with that category; the
+    base of the share), share (n_cases / cases_in_category, a proportion). Cases with a
     missing attribute are left out. Built on :func:`analysis.code_attribute_matrix`.
     """
     from workbench.qualitative.analysis import code_attribute_matrix
@@ -219,40 +219,40 @@ def cases_by_group(segments: pd.DataFrame, documents: pd.DataFrame, cases: pd.Da
     frames = []
     for attribute in attributes:
         matrix = code_attribute_matrix(segments, documents, cases, attribute, turns, codes)
-        matrix = matrix[matrix["code_id"].isin(list(code_ids)) & matrix["level"].notna()]
+        matrix = matrix[matrix["code_id"].isin(list(code_ids)) & matrix["category"].notna()]
         frames.append(matrix)
-    columns = ["attribute", "level", "code_id", "n_cases", "cases_in_level", "share"]
+    columns = ["attribute", "category", "code_id", "n_cases", "cases_in_category", "share"]
     if not frames:
         return pd.DataFrame(columns=columns)
     long = pd.concat(frames, ignore_index=True)
-    long = long[long["cases_in_level"] > 0].copy()
-    long["share"] = long["n_cases"] / long["cases_in_level"]
+    long = long[long["cases_in_category"] > 0].copy()
+    long["share"] = long["n_cases"] / long["cases_in_category"]
     return long[columns].reset_index(drop=True)
 
 
 def group_matrix(long: pd.DataFrame, value: str, code_ids: Sequence[Any],
-                 level_order: dict[str, Sequence[Any]] | None = None) -> pd.DataFrame:
-    """Wide form of :func:`cases_by_group`: one row per attribute x level, one column per code.
+                 category_order: dict[str, Sequence[Any]] | None = None) -> pd.DataFrame:
+    """Wide form of :func:`cases_by_group`: one row per attribute x category, one column per code.
 
-    Columns: attribute, level, n (cases in the level), then ``value`` for each code in
-    ``code_ids`` order. Rows follow ``level_order`` (attribute -> levels) where given,
+    Columns: attribute, category, n (cases in the category), then ``value`` for each code in
+    ``code_ids`` order. Rows follow ``category_order`` (attribute -> categories) where given,
     the order of first appearance otherwise.
     """
     if long.empty:
-        return pd.DataFrame(columns=["attribute", "level", "n", *code_ids])
-    wide = long.pivot_table(index=["attribute", "level"], columns="code_id", values=value,
+        return pd.DataFrame(columns=["attribute", "category", "n", *code_ids])
+    wide = long.pivot_table(index=["attribute", "category"], columns="code_id", values=value,
                             aggfunc="first", sort=False)
     wide = wide.reindex(columns=list(code_ids))
-    bases = long.groupby(["attribute", "level"], sort=False)["cases_in_level"].first()
+    bases = long.groupby(["attribute", "category"], sort=False)["cases_in_category"].first()
     wide.insert(0, "n", bases.reindex(wide.index).astype("int64"))
     wide = wide.reset_index()
     wide.columns.name = None
     attributes = list(dict.fromkeys(long["attribute"]))
     position = {}
     for a_index, attribute in enumerate(attributes):
-        levels = list((level_order or {}).get(attribute, [])) or list(dict.fromkeys(long.loc[long["attribute"] == attribute, "level"]))
+        levels = list((category_order or {}).get(attribute, [])) or list(dict.fromkeys(long.loc[long["attribute"] == attribute, "category"]))
         for l_index, level in enumerate(levels):
             position[(attribute, level)] = (a_index, l_index)
-    wide["_order"] = [position.get((a, lv), (attributes.index(a), 10_000)) for a, lv in zip(wide["attribute"], wide["level"])]
+    wide["_order"] = [position.get((a, lv), (attributes.index(a), 10_000)) for a, lv in zip(wide["attribute"], wide["category"])]
     wide = wide.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
     return wide

@@ -118,25 +118,25 @@ def barrier_counts(m: Material) -> pd.DataFrame:
 
 
 def barriers_by_group(m: Material, attributes: tuple[str, ...]) -> pd.DataFrame:
-    """Long table: breakdown (label), level (label), level_code, barrier, raised (participants
-    raising it), participants (in the level: the base), share."""
+    """Long table: breakdown (label), category (label), category_code, barrier, raised (participants
+    raising it), participants (in the category: the base), share."""
     c = m.corpus
     dictionary = m.study.dictionary("qual_cases")
     long = qp.cases_by_group(m.coded, c.documents, c.cases, list(attributes), m.barriers, turns=c.turns, codes=c.codes)
     order = {a: list(dictionary.value_labels(a, m.language)) for a in attributes}
     long["_a"] = [list(attributes).index(a) for a in long["attribute"]]
-    long["_l"] = [order[a].index(v) if v in order[a] else len(order[a]) for a, v in zip(long["attribute"], long["level"])]
+    long["_l"] = [order[a].index(v) if v in order[a] else len(order[a]) for a, v in zip(long["attribute"], long["category"])]
     long["_c"] = [m.barriers.index(x) for x in long["code_id"]]
     long = long.sort_values(["_a", "_l", "_c"], kind="stable")
     return pd.DataFrame({
         "attribute": long["attribute"].to_numpy(),
         "breakdown": [dictionary.label(a, m.language) for a in long["attribute"]],
-        "level": [dictionary.value_labels(a, m.language).get(v, v) for a, v in zip(long["attribute"], long["level"])],
-        "level_code": long["level"].to_numpy(),
+        "category": [dictionary.value_labels(a, m.language).get(v, v) for a, v in zip(long["attribute"], long["category"])],
+        "category_code": long["category"].to_numpy(),
         "code_id": long["code_id"].to_numpy(),
         "barrier": [m.code_names[x] for x in long["code_id"]],
         "raised": long["n_cases"].astype(int).to_numpy(),
-        "participants": long["cases_in_level"].astype(int).to_numpy(),
+        "participants": long["cases_in_category"].astype(int).to_numpy(),
         "share": long["share"].to_numpy()})
 
 
@@ -159,9 +159,9 @@ def shown_groups(long: pd.DataFrame, overall: pd.DataFrame, disclosure: Disclosu
     long = long.assign(hidden=False)
     left_out: list[str] = []
     for attribute, rows in long.groupby("attribute", sort=False):
-        bases = rows.drop_duplicates("level_code")[["level_code", "participants"]]
-        hidden = disclosure.hidden_parts(dict(zip(bases["level_code"], bases["participants"])))
-        long.loc[rows.index, "hidden"] = rows["level_code"].isin(hidden).to_numpy()
+        bases = rows.drop_duplicates("category_code")[["category_code", "participants"]]
+        hidden = disclosure.hidden_parts(dict(zip(bases["category_code"], bases["participants"])))
+        long.loc[rows.index, "hidden"] = rows["category_code"].isin(hidden).to_numpy()
         if len(hidden) > len(bases) / 2 or not shown_codes:
             left_out.append(attribute)
     return long[~long["attribute"].isin(left_out) & long["code_id"].isin(shown_codes)], left_out
@@ -194,15 +194,15 @@ def barriers_section(m: Material, disclosure: Disclosure,
     # a secondarily hidden group shows no base either: the table hides the rows of a blank base
     long["participants"] = long["participants"].astype("Int64").mask(long["hidden"])
     shown = [x for x in m.barriers if x in set(long["code_id"])]
-    wide = long.pivot_table(index=["attribute", "breakdown", "level", "level_code"], columns="code_id",
+    wide = long.pivot_table(index=["attribute", "breakdown", "category", "category_code"], columns="code_id",
                             values="raised", aggfunc="first", sort=False).reindex(columns=shown).reset_index()
-    bases = long.drop_duplicates(["attribute", "level_code"])[["attribute", "level_code", "participants"]]
-    wide = wide.merge(bases, on=["attribute", "level_code"], how="left", validate="one_to_one")
-    wide = wide[["breakdown", "level", "participants", *shown]]
+    bases = long.drop_duplicates(["attribute", "category_code"])[["attribute", "category_code", "participants"]]
+    wide = wide.merge(bases, on=["attribute", "category_code"], how="left", validate="one_to_one")
+    wide = wide[["breakdown", "category", "participants", *shown]]
     wide.columns.name = None
     headings = {x: m.code_names[x] for x in shown}
     blocks.append(Table("barriers-by-group", "ql_barriers_table", wide, count="participants",
-                        labels=("breakdown", "level"), decimals=0, headings=headings,
+                        labels=("breakdown", "category"), decimals=0, headings=headings,
                         note=Text("ql_barriers_secondary", {"min_cell": disclosure.min_cell})))
     drawn = long[~long["hidden"]].astype({"participants": int})
     if len(drawn):

@@ -29,12 +29,12 @@ MIN_SHARED_TURNS = 2
 
 
 def barriers_heatmap(long: pd.DataFrame) -> Chart:
-    """Heat map of ``share`` by barrier (rows) and group level (columns) from the long table of
-    ``interviews.barriers_by_group``; a level name used by two breakdowns gets the breakdown."""
-    doubled = long.drop_duplicates(["attribute", "level"])["level"].duplicated(keep=False)
-    doubled = set(long.drop_duplicates(["attribute", "level"])["level"][doubled])
+    """Heat map of ``share`` by barrier (rows) and group category (columns) from the long table of
+    ``interviews.barriers_by_group``; a category name used by two breakdowns gets the breakdown."""
+    doubled = long.drop_duplicates(["attribute", "category"])["category"].duplicated(keep=False)
+    doubled = set(long.drop_duplicates(["attribute", "category"])["category"][doubled])
     column = [f"{level} ({breakdown})" if level in doubled else level
-              for level, breakdown in zip(long["level"], long["breakdown"])]
+              for level, breakdown in zip(long["category"], long["breakdown"])]
     frame = pd.DataFrame({"participant_group": column, "barrier": long["barrier"].to_numpy(),
                           "share": long["share"].to_numpy(float), "participants": long["participants"].to_numpy(int)})
     return Chart("barriers-by-group", "heatmap", frame, x="participant_group", y="share", group="barrier",
