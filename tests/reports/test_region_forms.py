@@ -1,4 +1,4 @@
-"""Reports 00, 01 and 02 select one region however it is named (issue 15.5): the survey's
+"""Reports 00, 01, 02 and 03 select one region however it is named (issue 15.5): the survey's
 code 6, its English label and its Russian label give the same sections, and an unknown region
 is an error listing the known ones (``regions.study_region``, the one resolver).
 
@@ -10,9 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from workbench.disclosure import Disclosure
 from workbench.errors import WorkbenchError
-from workbench.reports import attitudes, interviews, overview
-from workbench.reports.sections import Table
+from workbench.reports import attitudes, interviews, overview, risk_assessment
+from workbench.reports.sections import Table, Text
 
 FORMS = (6, "Osh oblast", "Ошская область")
 
@@ -76,3 +77,16 @@ def test_recidivism_selects_the_same_clients_for_a_code_and_both_labels(demo_stu
     expected = _in_osh_oblast(demo_study, "probation_clients", "client_id")
     for r in FORMS:
         assert expected and set(recidivism.load(demo_study, region=r).clients["client_id"]) == expected
+
+
+def test_risk_assessment_names_the_region_however_it_was_given(demo_study) -> None:
+    """Report 03's region note names the region in the report language, not the value as typed
+    (property: the three forms give one note; oracle: the dictionary's labels)."""
+    for language, name in (("en", "Osh oblast"), ("ru", "Ошская область")):
+        notes = set()
+        for form in FORMS:
+            section = next(s for s in risk_assessment.sections(demo_study, Disclosure(10), region=form,
+                                                               language=language) if s.id == "data")
+            note = next(b for b in section.blocks if isinstance(b, Text) and b.key == "risk_region_note")
+            notes.add(note.values["region"])
+        assert notes == {name}

@@ -104,7 +104,8 @@ def data_section(study: Study, data: RiskData, region: Any) -> Section:
     scored = data.scored
     blocks: list[Any] = []
     if region is not None:
-        blocks.append(Text("risk_region_note", {"region": _labels(study, "region", data.language).get(region, region)}))
+        name = study_region(study, region)
+        blocks.append(Text("risk_region_note", {"region": _labels(study, "region", data.language).get(name, name)}))
     blocks.append(Text("risk_data_summary", {
         "clients": len(data.clients), "assessments": len(scored),
         "cannot": int((scored["status"] == "cannot_score").sum()), "prorated": int(scored["prorated"].sum()),
