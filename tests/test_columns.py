@@ -40,4 +40,4 @@ def test_callers_name_the_missing_columns_the_same_way() -> None:
         write_framework_xlsx(pd.DataFrame({"case_id": [1]}), "unused.xlsx")
     with pytest.raises(WorkbenchError, match="the assessment table lacks a column") as caught:
         latest_levels(pd.DataFrame({"client_id": [1], "assessment_date": ["2024-01-01"]}), "2024-06-30")
-    assert caught.value.column == "level"
+    assert caught.value.column == "risk_level"

@@ -77,7 +77,7 @@ def test_model_region():
 def test_latest_levels_and_client_population():
     scored = pd.DataFrame({"client_id": ["a", "a", "b", "c", "c"],
                            "assessment_date": ["2024-01-01", "2024-06-01", "2024-02-01", "2024-01-01", "2024-03-01"],
-                           "level": ["low", "high", "medium", "medium", None]})
+                           "risk_level": ["low", "high", "medium", "medium", None]})
     levels = latest_levels(scored, "2024-05-01")
     # a: only the January assessment is before May; c: the March one has no level
     assert dict(zip(levels["client_id"], levels["risk_level"])) == {"a": "low", "b": "medium", "c": "medium"}

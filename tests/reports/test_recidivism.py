@@ -55,7 +55,7 @@ def test_findings_first_data_last_each_linked(sections: dict) -> None:
 
 
 def test_one_year_reoffending_matches_a_hand_written_product_limit(sections: dict, data: rc.RecidivismData) -> None:
-    high = data.data[data.data["level"] == data.levels[-1]]
+    high = data.data[data.data["risk_level"] == data.levels[-1]]
     times, events = high["duration_days"].to_numpy(float), high["reoffended"].to_numpy(int)
     survival = 1.0
     for t in np.unique(times[events == 1]):
@@ -85,7 +85,7 @@ def test_officers_and_clients_come_from_study_facts(study: Study, sections: dict
 
 def test_hours_needed_by_hand_and_the_sensitivity_range(study: Study, sections: dict, data: rc.RecidivismData) -> None:
     current, _ = rc.caseload(study, data)
-    counts = current["level"].value_counts()
+    counts = current["risk_level"].value_counts()
     hours = {"low": (1 * 30 + 0 + 30) / 60, "medium": (2 * 40 + 1 * 120 + 60) / 60, "high": (4 * 45 + 2 * 120 + 120) / 60}
     needed = sum(counts.get(level, 0) * h for level, h in hours.items())
     total = _block(sections["workload"], "workload", Table).frame.sum(numeric_only=True)
@@ -173,7 +173,7 @@ def test_survival_chart_is_the_step_curve_of_a_hand_written_product_limit(sectio
     chart = _block(sections["survival"], "survival", Chart)
     assert chart.kind == "steps" and (chart.low, chart.high, chart.count) == ("ci_low", "ci_high", "at_risk")
     for level in data.levels:
-        part = data.data[data.data["level"] == level]
+        part = data.data[data.data["risk_level"] == level]
         expected = _product_limit(part["duration_days"].to_numpy(float), part["reoffended"].to_numpy(int))
         curve = chart.frame[chart.frame["risk_level"] == data.level_name(level)]
         days = (curve["months"] * rc.DAYS_PER_MONTH).round(6)
@@ -191,7 +191,7 @@ def test_incidence_chart_is_a_hand_written_aalen_johansen(sections: dict, data: 
     chart = _block(sections["incidence"], "incidence", Chart)
     assert chart.kind == "steps" and chart.y == "cumulative_incidence"
     level = data.levels[-1]
-    part = data.data[data.data["level"] == level]
+    part = data.data[data.data["risk_level"] == level]
     times, outcome = part["duration_days"].to_numpy(float), part["outcome"].to_numpy(object)
     survival, cif, expected = 1.0, 0.0, {}
     for t in np.unique(times):
@@ -212,7 +212,7 @@ def test_flows_chart_counts_moves_between_assessments(sections: dict, data: rc.R
     assert chart.kind == "sankey" and chart.count == "reassessments" and chart.meaning == "risk"
     assert chart.frame.equals(rc.shown_flows(data, Disclosure(10)))
     history = data.history[data.history["sequence"] <= rc.FLOW_STEPS]
-    wide = history.pivot(index="client_id", columns="sequence", values="level")
+    wide = history.pivot(index="client_id", columns="sequence", values="risk_level")
     every = rc.flows(data)
     for step in range(rc.FLOW_STEPS):
         pairs = wide[[step, step + 1]].dropna().value_counts()
@@ -228,7 +228,7 @@ def test_a_level_change_with_a_small_flow_is_drawn_at_no_step(data: rc.Recidivis
     change with one hidden flow must show none (total minus drawn flows would reveal it).
     Oracle: pandas counts of each client's level at consecutive assessments."""
     history = data.history[data.history["sequence"] <= rc.FLOW_STEPS]
-    wide = history.pivot(index="client_id", columns="sequence", values="level")
+    wide = history.pivot(index="client_id", columns="sequence", values="risk_level")
     counts = pd.concat([wide[[k, k + 1]].dropna().set_axis(["a", "b"], axis=1) .value_counts()
                         for k in range(rc.FLOW_STEPS)], keys=range(rc.FLOW_STEPS))
     small = {(data.level_name(a), data.level_name(b)) for (_, a, b), n in counts.items() if n < 10}

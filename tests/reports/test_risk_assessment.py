@@ -58,7 +58,7 @@ def test_findings_first_methods_last_compas_in_the_annex(sections: list) -> None
 
 def test_levels_and_auc_findings_match_independent_counts(sections: list, data: ra.RiskData) -> None:
     findings = {f.key: f.values for f in sections[0].blocks}
-    levels = data.intake["level"].dropna()
+    levels = data.intake["risk_level"].dropna()
     assert findings["risk_finding_levels"]["n"] == len(levels)
     assert findings["risk_finding_levels"]["share"] == pytest.approx((levels == "high").mean())
     validation = data.validation
@@ -76,18 +76,18 @@ def test_level_counts_equal_pandas_counts_where_shown(sections: list, data: ra.R
     table = _block(sections[1], "levels-by-sex")
     assert table.count == "suppressed"
     frame = table.frame
-    truth = pd.crosstab(data.intake["sex"], data.intake["level"])
+    truth = pd.crosstab(data.intake["sex"], data.intake["risk_level"])
     female = frame.iloc[0]
     for level in data.levels:
         assert pd.isna(female[level]) or female[level] == truth.loc["female", level]
-    assert frame.iloc[-1]["all_levels"] == len(data.intake["level"].dropna())  # both sexes, every level
+    assert frame.iloc[-1]["all_levels"] == len(data.intake["risk_level"].dropna())  # both sexes, every level
 
 
 def test_a_hidden_count_cannot_be_recovered_from_a_total(data: ra.RiskData) -> None:
     # hand-made: region A has 3 medium (primary); its row and the medium column then hold one
     # hidden cell each, so a second cell must go in both (secondary), and never a lone one
     intake = pd.DataFrame({"region": ["A"] * 26 + ["B"] * 40,
-                           "level": ["low"] * 12 + ["medium"] * 3 + ["high"] * 11
+                           "risk_level": ["low"] * 12 + ["medium"] * 3 + ["high"] * 11
                            + ["low"] * 15 + ["medium"] * 13 + ["high"] * 12})
     made = ra.RiskData(data.instrument, "en", data.clients, data.scored, intake, data.validation, data.second, 365)
     wide = ra.level_counts(made, Disclosure(10), "region", ["A", "B"]).set_index("region")
@@ -160,10 +160,10 @@ def test_calibration_chart_points_equal_a_hand_computation(study: Study, section
     v = data.validation.dropna(subset=["total", "reoffended_within"])
     model = LogisticRegression(C=np.inf, solver="newton-cg", tol=1e-12, max_iter=1000).fit(v[["total"]].to_numpy(float), v["reoffended_within"].to_numpy(int))
     v = v.assign(p=model.predict_proba(v[["total"]].to_numpy(float))[:, 1])
-    by_hand = v.groupby(["sex", "level"]).agg(observed=("reoffended_within", "mean"), expected=("p", "mean"),
+    by_hand = v.groupby(["sex", "risk_level"]).agg(observed=("reoffended_within", "mean"), expected=("p", "mean"),
                                               clients=("p", "size")).reset_index()
     by_hand["sex"] = by_hand["sex"].map(ra._labels(study, "sex", "en"))
-    by_hand["risk_level"] = by_hand["level"].map(data.level_name)
+    by_hand["risk_level"] = by_hand["risk_level"].map(data.level_name)
     frame = chart.frame.merge(by_hand, on=["sex", "risk_level"], validate="one_to_one")
     assert len(frame) == len(chart.frame) == len(by_hand) and (frame["clients_x"] == frame["clients_y"]).all()
     assert np.allclose(frame["observed_rate"], frame["observed"], atol=1e-12)
@@ -175,7 +175,7 @@ def test_levels_by_region_chart_shares_equal_pandas_shares(study: Study, section
     the chart draws exactly the cells the table shows (a hidden count is not drawn)."""
     chart = next(b for b in sections[1].blocks if isinstance(b, Chart) and b.name == "levels-by-region")
     table = next(b for b in sections[1].blocks if not isinstance(b, Chart) and getattr(b, "name", "") == "levels-by-region")
-    truth = pd.crosstab(data.intake["region"], data.intake["level"], normalize="index")
+    truth = pd.crosstab(data.intake["region"], data.intake["risk_level"], normalize="index")
     code = {label: c for c, label in ra._labels(study, "region", "en").items()}
     assert len(chart.frame) == int(table.frame[data.levels].notna().sum().sum()) > 0
     for row in chart.frame.itertuples():
@@ -184,7 +184,7 @@ def test_levels_by_region_chart_shares_equal_pandas_shares(study: Study, section
             assert row.share == pytest.approx(truth.loc[code[row.region], level], abs=1e-12)
         else:  # every region in scope
             assert row.region.key == "risk_all_regions_in_scope"
-            assert row.share == pytest.approx((data.intake["level"].dropna() == level).mean(), abs=1e-12)
+            assert row.share == pytest.approx((data.intake["risk_level"].dropna() == level).mean(), abs=1e-12)
 
 
 def test_compas_calibration_points_equal_a_hand_computation(sections: list) -> None:

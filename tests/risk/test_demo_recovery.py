@@ -19,7 +19,7 @@ from workbench.synthetic.risk import SYNTHETIC_LINE, write_risk
 def _intake_analysis_table(demo: dict) -> pd.DataFrame:
     clients = demo["probation_clients"]
     scored = score_assessments(demo["risk_assessments"], keep=["client_id", "assessment_type"])
-    intake = scored[scored["assessment_type"] == "intake"][["client_id", "total", "level"]]
+    intake = scored[scored["assessment_type"] == "intake"][["client_id", "total", "risk_level"]]
     table = clients.merge(follow_up(clients), on="client_id").merge(intake, on="client_id")
     table["intake_total"] = table["total"]
     table["female"] = (table["sex"] == "female").astype(float)

@@ -51,7 +51,7 @@ def test_hand_calculated_scores_levels_and_rules() -> None:
     assert table["score_protect"].tolist() == [-2, 0, 0, 0]
     assert table["total"].tolist() == [1, 7, 2, 2]
     assert table["level_by_score"].tolist() == ["low", "high", "low", "low"]
-    assert table["level"].tolist() == ["low", "high", "high", "low"]
+    assert table["risk_level"].tolist() == ["low", "high", "high", "low"]
     assert table["decided_by"].tolist() == ["cut_off", "cut_off", "rule:r3_high", "cut_off"]
 
 
@@ -67,7 +67,7 @@ def test_prorating_and_cannot_score() -> None:
     # row1: r2 blank and r3 coded 9 -> two missing of three, more than allowed
     assert table["status"].iloc[1] == "cannot_score"
     assert np.isnan(table["total"].iloc[1])
-    assert table["level"].iloc[1] is None
+    assert table["risk_level"].iloc[1] is None
     assert "domain 'risk': 2 of 3 items missing, at most 1 allowed" in table["reason"].iloc[1]
 
 
@@ -76,7 +76,7 @@ def test_override_replaces_level_and_needs_reason() -> None:
     data["override_level"] = ["high", None]
     data["override_reason"] = ["police intelligence", None]
     table = RiskInstrument(TINY).fit(data).score_table(data)
-    assert table["level"].tolist() == ["high", "low"]
+    assert table["risk_level"].tolist() == ["high", "low"]
     assert table["decided_by"].tolist() == ["override", "cut_off"]
     data.loc[0, "override_reason"] = "  "
     with pytest.raises(WorkbenchError, match="needs a reason") as err:

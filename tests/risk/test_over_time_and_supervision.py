@@ -15,7 +15,7 @@ SCORED = pd.DataFrame({
     "client_id": ["c1", "c1", "c1", "c2"],
     "assessment_type": ["intake", "reassessment", "reassessment", "intake"],
     "assessment_date": ["2023-01-01", "2023-07-01", "2024-01-01", "2023-03-01"],
-    "level": ["high", "high", "medium", "low"],
+    "risk_level": ["high", "high", "medium", "low"],
 })
 END = {"c1": "2024-03-01", "c2": "2023-05-01"}
 
@@ -35,11 +35,11 @@ def test_level_history_changes_and_time_at_level() -> None:
     # by hand: c1 high 2023-01-01..2023-07-01 (181 d) and ..2024-01-01 (184 d), medium ..2024-03-01
     # (60 d); c2 low 2023-03-01..2023-05-01 (61 d)
     assert history["days_at_level"].tolist() == [181, 184, 60, 61]
-    times = time_at_level(history).set_index("level")
+    times = time_at_level(history).set_index("risk_level")
     assert times.loc["high", "client_days"] == 365 and times.loc["low", "clients"] == 1
     transitions = level_transitions(history).set_index(["from_level", "to_level"])["n"]
     assert transitions[("high", "high")] == 1 and transitions[("high", "medium")] == 1 and transitions.sum() == 2
-    assert current_levels(history, "2023-08-01").set_index("client_id")["level"].to_dict() == {"c1": "high"}
+    assert current_levels(history, "2023-08-01").set_index("client_id")["risk_level"].to_dict() == {"c1": "high"}
 
 
 def test_supervision_adherence_by_hand() -> None:
@@ -56,7 +56,7 @@ def test_supervision_adherence_by_hand() -> None:
     assert table["days_below"].iloc[1] == 184          # whole second high period on standard
     assert table["days_as_required"].iloc[2] == 60     # medium on standard
     assert table["days_above"].iloc[3] == 61           # low client on intensive
-    summary = adherence_summary(table).set_index("level")
+    summary = adherence_summary(table).set_index("risk_level")
     assert summary.loc["high", "share_below"] == pytest.approx(245 / 365)
     assert summary.loc["high", "clients_stepped_down_early"] == 1
 
@@ -86,11 +86,11 @@ def test_client_with_no_outcome_window_is_an_error() -> None:
 
 
 def test_workload_hand_calculation() -> None:
-    standards = contact_standards().set_index("level")
+    standards = contact_standards().set_index("risk_level")
     # default high standard: 4 x 45 + 2 x 120 + 120 minutes = 540 min = 9 h a month
     assert standards.loc["high", "hours_per_client_month"] == pytest.approx(9.0)
     clients = pd.DataFrame({"region": ["Naryn"] * 3 + ["Talas"], "office_id": ["N1"] * 3 + ["T1"],
-                            "level": ["low", "high", "high", "medium"]})
+                            "risk_level": ["low", "high", "high", "medium"]})
     counts = caseload(clients)
     assert counts["clients"].sum() == 4 and len(counts) == 6  # zeros kept for missing levels
     total = workload(counts, officers=2, hours_per_officer_month=10).set_index("regime")
@@ -113,7 +113,7 @@ def test_demo_supervision_mostly_follows_level(demo: dict) -> None:
                               clients=demo["probation_clients"])
     end = demo["probation_clients"].set_index("client_id")["followup_end"]
     history = level_history(scored, end=end)
-    summary = adherence_summary(supervision_adherence(history, demo["risk_supervision"])).set_index("level")
+    summary = adherence_summary(supervision_adherence(history, demo["risk_supervision"])).set_index("risk_level")
     # the generator follows the level except ~10% of high periods stepped down at 60% and ~6% of
     # other periods supervised one step above
     assert 0.85 < summary.loc["high", "share_as_required"] < 1.0

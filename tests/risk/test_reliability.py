@@ -52,8 +52,8 @@ def test_interrater_table_on_demo(demo: dict) -> None:
     icc = table.set_index("measure").loc["icc_a1_total"]
     assert 0.8 < icc["estimate"] < 1.0 and icc["ci_low"] < icc["estimate"] < icc["ci_high"]
     # cross-check the point estimate of quadratic kappa on the same pairs with scikit-learn
-    pairs = first.merge(second, on="assessment_id").dropna(subset=["level_x", "level_y"])
+    pairs = first.merge(second, on="assessment_id").dropna(subset=["risk_level_x", "risk_level_y"])
     order = {"low": 0, "medium": 1, "high": 2}
-    reference = cohen_kappa_score(pairs["level_x"].map(order), pairs["level_y"].map(order), weights="quadratic")
+    reference = cohen_kappa_score(pairs["risk_level_x"].map(order), pairs["risk_level_y"].map(order), weights="quadratic")
     assert table.set_index("measure").loc["weighted_kappa_quadratic", "estimate"] == pytest.approx(reference)
     assert list(table.columns) == ["measure", *ROW]

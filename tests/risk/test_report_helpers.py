@@ -40,7 +40,7 @@ def test_level_flows_by_hand() -> None:
     scored = pd.DataFrame({
         "client_id": ["c1", "c1", "c1", "c2", "c3", "c3"],
         "assessment_date": ["2023-01-01", "2023-07-01", "2024-01-01", "2023-03-01", "2023-02-01", "2023-08-01"],
-        "level": ["high", "high", "medium", "low", "high", "medium"],
+        "risk_level": ["high", "high", "medium", "low", "high", "medium"],
     })
     flows = level_flows(level_history(scored), steps=3)
     # c1: high->high (0->1), high->medium (1->2); c3: high->medium (0->1); c2 has no reassessment
@@ -65,7 +65,7 @@ def test_officers_by_group_sums_and_scales() -> None:
 
 
 def test_level_distribution_by_hand() -> None:
-    clients = pd.DataFrame({"region": ["A", "A", "A", "A", "B", "B"], "level": ["low", "high", "high", None, "medium", "low"]})
+    clients = pd.DataFrame({"region": ["A", "A", "A", "A", "B", "B"], "risk_level": ["low", "high", "high", None, "medium", "low"]})
     table = level_distribution(clients, by=["region"])
     # A: 3 clients with a level (1 low, 2 high); B: 2 (1 low, 1 medium)
     assert table["n"].tolist() == [3, 2]
@@ -74,4 +74,4 @@ def test_level_distribution_by_hand() -> None:
     overall = level_distribution(clients, by=[])
     assert overall["n"].tolist() == [5] and overall["share_high"].tolist() == pytest.approx([0.4])
     with pytest.raises(WorkbenchError, match="unknown level"):
-        level_distribution(clients.assign(level="severe"), by=["region"])
+        level_distribution(clients.assign(risk_level="severe"), by=["region"])

@@ -91,8 +91,8 @@ def test_calibration_table_sums_and_levels(compas: pd.DataFrame) -> None:
     assert overall["observed_events"].sum() == compas["reoffended"].sum()
     expected = implied_probability(compas, "decile_score", "reoffended")
     assert overall["expected_events"].sum() == pytest.approx(expected.sum())
-    by_level = calibration_table(compas.assign(level=pd.Categorical(compas["score_text"], ["Low", "Medium", "High"])),
-                                 score="decile_score", outcome="reoffended", risk_level="level")
+    by_level = calibration_table(compas.assign(risk_level=pd.Categorical(compas["score_text"], ["Low", "Medium", "High"])),
+                                 score="decile_score", outcome="reoffended", risk_level="risk_level")
     assert by_level["bin"].tolist() == ["Low", "Medium", "High"]
     low = compas[compas["score_text"] == "Low"]
     assert by_level["observed_rate"].iloc[0] == pytest.approx(low["reoffended"].mean())

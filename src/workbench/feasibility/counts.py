@@ -132,7 +132,7 @@ def population_from_counts(counts: pd.DataFrame, rules: EligibilityRules | None 
 
 
 def latest_levels(scored: pd.DataFrame, as_of: str | pd.Timestamp, *, client_col: str = "client_id",
-                  date_col: str = "assessment_date", level_col: str = "level") -> pd.DataFrame:
+                  date_col: str = "assessment_date", level_col: str = "risk_level") -> pd.DataFrame:
     """Each client's latest assessed level on or before ``as_of``: ``client_id``, ``risk_level``,
     ``assessed_on``. Assessments without a level (not scorable) are skipped."""
     require_columns(scored, (client_col, date_col, level_col), what="the assessment table")
@@ -165,7 +165,7 @@ def em_population(counts: DefaultCounts, clients: pd.DataFrame | None = None,
 
     With ``clients`` (one row per probation client: ``client_id``, ``region``, the extremist
     flag and follow-up dates) and ``scored`` assessments (``client_id``, ``assessment_date``,
-    ``level``), the caseload is the clients under supervision on ``as_of`` (default: the last
+    ``risk_level``), the caseload is the clients under supervision on ``as_of`` (default: the last
     follow-up end date, i.e. the data cut-off) at their latest level; clients without a
     scored assessment are not counted (their number is returned). Eligible prison releases
     per year always come from the default table, which is the only source of them.

@@ -66,9 +66,9 @@ def load(study: Study, region: Any = None, instrument_name: str = "risk_instrume
     assessments = study.read("risk_assessments")
     assessments = assessments[assessments["client_id"].isin(clients["client_id"])].reset_index(drop=True)
     scored = risk.score_assessments(assessments, instrument_name, keep=["client_id", "assessment_date", "assessment_type"])
-    intake = scored.loc[scored["assessment_type"] == "intake", ["client_id", "total", "level"]]
+    intake = scored.loc[scored["assessment_type"] == "intake", ["client_id", "total", "risk_level"]]
     data = (clients[["client_id", "sex", "age", "ve_client", "region"]].merge(risk.follow_up(clients), on="client_id")
-            .merge(intake, on="client_id").dropna(subset=["level", "total"]).reset_index(drop=True))
+            .merge(intake, on="client_id").dropna(subset=["risk_level", "total"]).reset_index(drop=True))
     end = clients.set_index("client_id")["followup_end"] + pd.Timedelta(days=1)  # periods end exclusive
     history = risk.level_history(scored, end=end, levels=list(instrument.levels))
     return RecidivismData(instrument, language, clients, scored, data, history)
@@ -82,26 +82,26 @@ def _ordered(table: pd.DataFrame, data: RecidivismData) -> pd.DataFrame:
 
 
 def _levels_shown(data: RecidivismData, disclosure: Disclosure) -> list[str]:
-    sizes = data.data.groupby("level").size()
+    sizes = data.data.groupby("risk_level").size()
     return [name for name in data.levels if disclosure.allows(sizes.get(name, 0))]
 
 
 def survival_at(data: RecidivismData, disclosure: Disclosure) -> pd.DataFrame:
     """Kaplan-Meier share not yet reoffended at ``MONTHS`` by level, with the number at risk."""
-    shown = data.data[data.data["level"].isin(_levels_shown(data, disclosure))]
+    shown = data.data[data.data["risk_level"].isin(_levels_shown(data, disclosure))]
     times = [m * DAYS_PER_MONTH for m in MONTHS]
-    km = risk.kaplan_meier(shown, "duration_days", "reoffended", by="level")
-    at_risk = risk.at_risk_table(shown, "duration_days", "reoffended", by="level", times=times)
+    km = risk.kaplan_meier(shown, "duration_days", "reoffended", by="risk_level")
+    at_risk = risk.at_risk_table(shown, "duration_days", "reoffended", by="risk_level", times=times)
     return _ordered(risk.values_at(km, times).merge(at_risk, on=["group", "time"]), data)
 
 
 def incidence_at(data: RecidivismData, disclosure: Disclosure) -> pd.DataFrame:
     """Cumulative incidence of reoffending (revocation and death compete) and of revocation at
     ``MONTHS`` by level, beside one minus Kaplan-Meier."""
-    shown = data.data[data.data["level"].isin(_levels_shown(data, disclosure))]
+    shown = data.data[data.data["risk_level"].isin(_levels_shown(data, disclosure))]
     times = [m * DAYS_PER_MONTH for m in MONTHS]
-    cif = risk.cumulative_incidence(shown, "duration_days", "outcome", "reoffence", censored="none", by="level")
-    revoked = risk.cumulative_incidence(shown, "duration_days", "outcome", "revocation", censored="none", by="level")
+    cif = risk.cumulative_incidence(shown, "duration_days", "outcome", "reoffence", censored="none", by="risk_level")
+    revoked = risk.cumulative_incidence(shown, "duration_days", "outcome", "revocation", censored="none", by="risk_level")
     km = survival_at(data, disclosure)[["group", "time", "at_risk", "survival"]]
     table = (risk.values_at(cif, times, columns=["cumulative_incidence", "ci_low", "ci_high"])
              .merge(risk.values_at(revoked, times, columns=["cumulative_incidence"])
@@ -126,18 +126,18 @@ def _curve(table: pd.DataFrame, data: RecidivismData, value: str) -> pd.DataFram
 def survival_curve(data: RecidivismData, disclosure: Disclosure) -> pd.DataFrame:
     """The Kaplan-Meier curves of the levels shown, with their 95% bands (exponential
     Greenwood), at time 0 and every reoffence: aggregated steps, never one row per client."""
-    shown = data.data[data.data["level"].isin(_levels_shown(data, disclosure))]
-    return _curve(risk.kaplan_meier(shown, "duration_days", "reoffended", by="level"), data, "survival")
+    shown = data.data[data.data["risk_level"].isin(_levels_shown(data, disclosure))]
+    return _curve(risk.kaplan_meier(shown, "duration_days", "reoffended", by="risk_level"), data, "survival")
 
 
 def incidence_curve(data: RecidivismData, disclosure: Disclosure) -> pd.DataFrame:
     """The Aalen-Johansen cumulative incidence of reoffending of the levels shown (revocation
     and death compete), with 95% bands, at time 0 and every reoffence."""
-    shown = data.data[data.data["level"].isin(_levels_shown(data, disclosure))]
-    cif = risk.cumulative_incidence(shown, "duration_days", "outcome", "reoffence", censored="none", by="level")
+    shown = data.data[data.data["risk_level"].isin(_levels_shown(data, disclosure))]
+    cif = risk.cumulative_incidence(shown, "duration_days", "outcome", "reoffence", censored="none", by="risk_level")
     start = cif.groupby("group", observed=True).head(1).assign(time=0.0, cumulative_incidence=0.0, ci_low=0.0,
                                                                 ci_high=0.0)
-    start["at_risk"] = shown.groupby("level").size().reindex(start["group"]).to_numpy(int)
+    start["at_risk"] = shown.groupby("risk_level").size().reindex(start["group"]).to_numpy(int)
     return _curve(pd.concat([start, cif[cif["time"] > 0]], ignore_index=True), data, "cumulative_incidence")
 
 
@@ -162,9 +162,9 @@ def survival_section(data: RecidivismData, disclosure: Disclosure) -> Section:
                         levels=tuple(data.level_name(n) for n in data.levels), title_key="risk_rec_km_chart"))
     blocks.append(Table("survival", "risk_rec_km_table", table[columns], count="at_risk", labels=("risk_level", "months"),
                         percent=("survival", "ci_low", "ci_high"), note=Text("risk_rec_km_note")))
-    events = data.data[data.data["level"].isin(shown)]
+    events = data.data[data.data["risk_level"].isin(shown)]
     if len(shown) >= 2 and events["reoffended"].sum() > 0:
-        test = risk.logrank_test(events, "duration_days", "reoffended", by="level").iloc[0]
+        test = risk.logrank_test(events, "duration_days", "reoffended", by="risk_level").iloc[0]
         blocks.append(Text("risk_rec_logrank_differs" if test["p_value"] < ALPHA else "risk_rec_logrank_same",
                            {"chi2": test["statistic"], "df": int(test["df"]), "p": test["p_value"]}))
     return Section("survival", "risk_rec_km_heading", blocks)
@@ -347,10 +347,10 @@ def workload_section(study: Study, data: RecidivismData, disclosure: Disclosure,
     followed, posts, trained = staff(study, data)
     officers = float(posts["probation_staff"].sum())
     standards = pd.concat([risk.contact_standards(), risk.contact_standards(
-        pd.DataFrame([{"level": "former", **FORMER_REGIME}]))], ignore_index=True)
-    standards["level"] = standards["level"].map(lambda g: Text("risk_rec_former_regime") if g == "former"
+        pd.DataFrame([{"risk_level": "former", **FORMER_REGIME}]))], ignore_index=True)
+    standards["risk_level"] = standards["risk_level"].map(lambda g: Text("risk_rec_former_regime") if g == "former"
                                                 else data.level_name(g))
-    standards = standards.rename(columns={"level": "regime_level"})
+    standards = standards.rename(columns={"risk_level": "regime_level"})
     blocks: list[Any] = [
         Text("risk_rec_standards_explain", {"probation_staff": officers, "officers_trained": trained,
                                             "hours": hours_per_officer_month}),
@@ -371,7 +371,7 @@ def workload_section(study: Study, data: RecidivismData, disclosure: Disclosure,
         "former_low": spread[("former", 1 - STANDARDS_RANGE)], "former_high": spread[("former", 1 + STANDARDS_RANGE)]}))
     if int(load["clients"].sum()) != clients:  # clients in follow-up without a level in force
         blocks.append(Text("risk_rec_without_level", {"n": clients - int(load["clients"].sum())}))
-    counts = dict(zip(load["level"], load["clients"]))
+    counts = dict(zip(load["risk_level"], load["clients"]))
     capacity = risk.high_risk_capacity(counts, officers=officers, hours_per_officer_month=hours_per_officer_month,
                                        high_level=data.levels[-1]).iloc[0]
     key = ("risk_rec_capacity_few" if not disclosure.allows(capacity["high_risk_clients"]) else

@@ -78,7 +78,7 @@ def load(study: Study, region: Any = None, instrument_name: str = "risk_instrume
     in_scope = in_scope[in_scope["client_id"].isin(clients["client_id"])].reset_index(drop=True)
     scored = risk.score_assessments(in_scope, instrument_name, keep=["client_id", "assessment_date", "assessment_type"])
     intake = clients[["client_id", "sex", "region", "age", "ve_client"]].merge(
-        scored.loc[scored["assessment_type"] == "intake", ["client_id", "assessment_id", "total", "level", "status"]],
+        scored.loc[scored["assessment_type"] == "intake", ["client_id", "assessment_id", "total", "risk_level", "status"]],
         on="client_id", how="left")
     within = risk.outcome_within(risk.follow_up(clients), window_days)
     validation = intake.merge(within, on="client_id").dropna(subset=["total", "reoffended_within"]).reset_index(drop=True)
@@ -122,13 +122,13 @@ def level_counts(data: RiskData, disclosure: Disclosure, by: str, order: list[An
     small counts hidden with secondary suppression (``Disclosure.suppress_counts``), so that
     no hidden count follows from a total. Wide: ``by`` (codes in ``order``, the total last),
     one column per level, ``all_levels``; NA = hidden."""
-    intake = data.intake.dropna(subset=["level"])
-    long = intake.groupby([by, "level"], observed=True).size().rename("clients").reset_index()
+    intake = data.intake.dropna(subset=["risk_level"])
+    long = intake.groupby([by, "risk_level"], observed=True).size().rename("clients").reset_index()
     grid = pd.MultiIndex.from_product([[g for g in order if g in set(intake[by])], data.levels],
-                                      names=[by, "level"]).to_frame(index=False)
+                                      names=[by, "risk_level"]).to_frame(index=False)
     long = grid.merge(long, how="left").fillna({"clients": 0})
-    shown = disclosure.suppress_counts(long, "clients", by_margins=[by, "level"], total_label=TOTAL)
-    wide = shown.pivot(index=by, columns="level", values="clients")
+    shown = disclosure.suppress_counts(long, "clients", by_margins=[by, "risk_level"], total_label=TOTAL)
+    wide = shown.pivot(index=by, columns="risk_level", values="clients")
     wide = wide.reindex(index=[g for g in [*order, TOTAL] if g in wide.index], columns=[*data.levels, TOTAL])
     wide = wide.rename(columns={TOTAL: "all_levels"}).reset_index()
     wide.columns.name = None
@@ -139,9 +139,9 @@ def levels_section(study: Study, data: RiskData, disclosure: Disclosure) -> Sect
     """Risk levels at intake: one sentence, counts by region and by sex (secondary
     suppression; one dimension each, so that few cells are hidden), shares by sex."""
     regions, sexes = _labels(study, "region", data.language), _labels(study, "sex", data.language)
-    share = data.intake.dropna(subset=["level"])["level"].value_counts(normalize=True)
+    share = data.intake.dropna(subset=["risk_level"])["risk_level"].value_counts(normalize=True)
     blocks: list[Any] = [Text("risk_levels_sentence", {
-        "n": int(data.intake["level"].notna().sum()),
+        "n": int(data.intake["risk_level"].notna().sum()),
         "levels": [Text("risk_level_share", {"share": float(share.get(name, 0.0)), "level": data.level_name(name)})
                    for name in data.levels]})]
     headings = {name: data.level_name(name) for name in data.levels}
@@ -212,8 +212,8 @@ def calibration_section(study: Study, data: RiskData, disclosure: Disclosure) ->
     for row in validity(data).iloc[1:].itertuples():
         if disclosure.allows(row.clients):
             blocks.append(Text("risk_oe_group", {"group": sexes.get(row.group, row.group), "ratio": row.observed_expected}))
-    levelled = data.validation.assign(level=pd.Categorical(data.validation["level"], categories=data.levels))
-    table = risk.calibration_table(levelled, "total", "reoffended_within", by="sex", risk_level="level")
+    levelled = data.validation.assign(risk_level=pd.Categorical(data.validation["risk_level"], categories=data.levels))
+    table = risk.calibration_table(levelled, "total", "reoffended_within", by="sex", risk_level="risk_level")
     table = table[table["group_variable"] == "sex"].reset_index(drop=True)
     table = table.rename(columns={"group": "sex", "bin": "risk_level", "n": "clients", "observed_events": "reoffended",
                                   "observed_expected_ratio": "observed_expected"})
@@ -306,9 +306,9 @@ def reliability(data: RiskData, instrument_name: str) -> tuple[pd.DataFrame, int
     intakes and the number of pairs with a level on both sides."""
     second = risk.score_assessments(data.second, instrument_name)
     first = data.scored[data.scored["assessment_id"].isin(data.second["assessment_id"])]
-    pairs = first[["assessment_id", "total", "level"]].merge(second[["assessment_id", "total", "level"]],
+    pairs = first[["assessment_id", "total", "risk_level"]].merge(second[["assessment_id", "total", "risk_level"]],
                                                                on="assessment_id").dropna()
-    if len(pairs) < 3 or pd.concat([pairs["level_x"], pairs["level_y"]]).nunique() < 2:
+    if len(pairs) < 3 or pd.concat([pairs["risk_level_x"], pairs["risk_level_y"]]).nunique() < 2:
         return pd.DataFrame(), len(pairs)
     return risk.interrater_reliability(first, second, levels=data.levels), len(pairs)
 
@@ -435,7 +435,7 @@ def compas_section(region: Any = None) -> Section:
 
 def findings_section(study: Study, data: RiskData, disclosure: Disclosure, instrument_name: str) -> Section:
     """5-7 plain-language findings, each with its number, interval and meaning, linked to its section."""
-    levels = data.intake.dropna(subset=["level"])["level"]
+    levels = data.intake.dropna(subset=["risk_level"])["risk_level"]
     top = data.levels[-1]
     blocks: list[Any] = [Finding("risk_finding_levels", "levels", {
         "n": len(levels), "share": float((levels == top).mean()) if len(levels) else float("nan"),

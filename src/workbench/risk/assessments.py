@@ -72,32 +72,32 @@ def check_assessment_sequence(assessments: pd.DataFrame, client: str = "client_i
 
 
 def level_history(scored: pd.DataFrame, client: str = "client_id", date: str = "assessment_date",
-                  level: str = "level", end: pd.Series | Mapping | None = None,
+                  risk_level: str = "risk_level", end: pd.Series | Mapping | None = None,
                   levels: Sequence[str] = ("low", "medium", "high")) -> pd.DataFrame:
     """One row per scored assessment in time order with the period the level was in force.
 
-    Columns: ``client_id``, ``sequence`` (0 = intake), ``date``, ``level``,
+    Columns: ``client_id``, ``sequence`` (0 = intake), ``date``, ``risk_level``,
     ``previous_level``, ``change`` ("intake", "up", "down", "same"), ``days_since_previous``,
     ``period_end`` (next assessment, else ``end[client]`` when given) and ``days_at_level``.
     ``end`` maps client id to the end of supervision (Series indexed by client, or dict).
     Assessments without a level (cannot score, no override) are left out.
     """
-    require_columns(scored, [client, date, level], what="the scored assessments table")
-    data = scored[[client, date, level]].dropna(subset=[level]).copy()
+    require_columns(scored, [client, date, risk_level], what="the scored assessments table")
+    data = scored[[client, date, risk_level]].dropna(subset=[risk_level]).copy()
     data[date] = pd.to_datetime(data[date])
     data = data.sort_values([client, date], kind="stable").reset_index(drop=True)
     ranks = {name: k for k, name in enumerate(levels)}
-    unknown = sorted(set(data[level]) - set(ranks))
+    unknown = sorted(set(data[risk_level]) - set(ranks))
     if unknown:
-        raise WorkbenchError("unknown level in the scored assessments", column=level, value=unknown,
+        raise WorkbenchError("unknown level in the scored assessments", column=risk_level, value=unknown,
                              expected=f"one of {list(levels)} (lowest risk first)")
     grouped = data.groupby(client, sort=False)
     out = pd.DataFrame({
-        "client_id": data[client], "sequence": grouped.cumcount(), "date": data[date], "level": data[level],
-        "previous_level": grouped[level].shift(1),
+        "client_id": data[client], "sequence": grouped.cumcount(), "date": data[date], "risk_level": data[risk_level],
+        "previous_level": grouped[risk_level].shift(1),
     })
     previous_date = grouped[date].shift(1)
-    rank = out["level"].map(ranks)
+    rank = out["risk_level"].map(ranks)
     previous_rank = out["previous_level"].map(ranks)
     out["change"] = np.select([out["previous_level"].isna(), rank > previous_rank, rank < previous_rank],
                               ["intake", "up", "down"], "same")
@@ -121,7 +121,7 @@ def level_transitions(history: pd.DataFrame, levels: Sequence[str] = ("low", "me
     ``to_level``, ``n``, ``share`` (of the from-level's transitions)."""
     pairs = history.dropna(subset=["previous_level"])
     grid = pd.MultiIndex.from_product([levels, levels], names=["from_level", "to_level"])
-    counts = pairs.groupby(["previous_level", "level"]).size()
+    counts = pairs.groupby(["previous_level", "risk_level"]).size()
     counts.index.names = ["from_level", "to_level"]
     table = counts.reindex(grid, fill_value=0).rename("n").reset_index()
     totals = table.groupby("from_level")["n"].transform("sum")
@@ -130,7 +130,7 @@ def level_transitions(history: pd.DataFrame, levels: Sequence[str] = ("low", "me
 
 
 def time_at_level(history: pd.DataFrame, levels: Sequence[str] = ("low", "medium", "high")) -> pd.DataFrame:
-    """Days spent at each level (needs ``period_end``): ``level``, ``clients`` (ever at the
+    """Days spent at each level (needs ``period_end``): ``risk_level``, ``clients`` (ever at the
     level), ``periods``, ``client_days``, ``mean_days_per_period``, ``share_of_time``."""
     if history["days_at_level"].isna().any():
         raise WorkbenchError("time at level needs the end of every period (pass end= to level_history)",
@@ -138,9 +138,9 @@ def time_at_level(history: pd.DataFrame, levels: Sequence[str] = ("low", "medium
     rows = []
     total = history["days_at_level"].sum()
     for level in levels:
-        part = history[history["level"] == level]
+        part = history[history["risk_level"] == level]
         days = float(part["days_at_level"].sum())
-        rows.append({"level": level, "clients": int(part["client_id"].nunique()), "periods": len(part),
+        rows.append({"risk_level": level, "clients": int(part["client_id"].nunique()), "periods": len(part),
                      "client_days": days, "mean_days_per_period": days / len(part) if len(part) else np.nan,
                      "share_of_time": days / total if total else np.nan})
     return pd.DataFrame(rows)
@@ -153,7 +153,7 @@ def supervision_adherence(history: pd.DataFrame, supervision: pd.DataFrame, clie
     at, below or above the intensity the level requires.
 
     ``supervision`` holds episodes (client, start, end exclusive, intensity). Returns
-    columns ``client_id``, ``level``, ``required``, ``days_as_required``, ``days_below``,
+    columns ``client_id``, ``risk_level``, ``required``, ``days_as_required``, ``days_below``,
     ``days_above``, ``days_unrecorded`` (level in force but no episode). A high-risk
     client with ``days_below > 0`` was stepped down before a reassessment lowered the level.
     """
@@ -172,15 +172,15 @@ def supervision_adherence(history: pd.DataFrame, supervision: pd.DataFrame, clie
     overlap_start = merged[["date", start]].max(axis=1)
     overlap_end = merged[["period_end", end]].min(axis=1)
     days = (overlap_end - overlap_start).dt.days.clip(lower=0).fillna(0)
-    need = merged["level"].map(required).map(SUPERVISION_ORDER.index)
+    need = merged["risk_level"].map(required).map(SUPERVISION_ORDER.index)
     got = merged[intensity].map({name: k for k, name in enumerate(SUPERVISION_ORDER)})
     merged["_as"] = np.where(got == need, days, 0)
     merged["_below"] = np.where(got < need, days, 0)
     merged["_above"] = np.where(got > need, days, 0)
     merged["_covered"] = days
     sums = merged.groupby("_period")[["_as", "_below", "_above", "_covered"]].sum()
-    out = periods[["client_id", "level", "date", "period_end", "days_at_level"]].copy()
-    out["required"] = out["level"].map(required)
+    out = periods[["client_id", "risk_level", "date", "period_end", "days_at_level"]].copy()
+    out["required"] = out["risk_level"].map(required)
     out["days_as_required"] = sums["_as"].to_numpy(float)
     out["days_below"] = sums["_below"].to_numpy(float)
     out["days_above"] = sums["_above"].to_numpy(float)
@@ -189,14 +189,14 @@ def supervision_adherence(history: pd.DataFrame, supervision: pd.DataFrame, clie
 
 
 def adherence_summary(adherence: pd.DataFrame, levels: Sequence[str] = ("low", "medium", "high")) -> pd.DataFrame:
-    """Share of client-days supervised as the level requires, per level: ``level``,
+    """Share of client-days supervised as the level requires, per level: ``risk_level``,
     ``client_days``, ``share_as_required``, ``share_below``, ``share_above``,
     ``clients_stepped_down_early`` (clients with any day below the required intensity)."""
     rows = []
     for level in levels:
-        part = adherence[adherence["level"] == level]
+        part = adherence[adherence["risk_level"] == level]
         days = float(part["days_at_level"].sum())
-        rows.append({"level": level, "client_days": days,
+        rows.append({"risk_level": level, "client_days": days,
                      "share_as_required": part["days_as_required"].sum() / days if days else np.nan,
                      "share_below": part["days_below"].sum() / days if days else np.nan,
                      "share_above": part["days_above"].sum() / days if days else np.nan,
@@ -210,10 +210,10 @@ def level_flows(history: pd.DataFrame, steps: int = 3, levels: Sequence[str] = (
     up to ``steps`` transitions. Takes ``level_history`` output; columns ``step_from``,
     ``step_to``, ``from_level``, ``to_level``, ``n`` (only pairs that occur, levels in
     order)."""
-    require_columns(history, ["client_id", "sequence", "level"], what="the level history table")
-    nodes = history[history["sequence"] <= steps][["client_id", "sequence", "level"]]
-    following = nodes.assign(sequence=nodes["sequence"] - 1).rename(columns={"level": "to_level"})
-    pairs = nodes.rename(columns={"level": "from_level"}).merge(following, on=["client_id", "sequence"])
+    require_columns(history, ["client_id", "sequence", "risk_level"], what="the level history table")
+    nodes = history[history["sequence"] <= steps][["client_id", "sequence", "risk_level"]]
+    following = nodes.assign(sequence=nodes["sequence"] - 1).rename(columns={"risk_level": "to_level"})
+    pairs = nodes.rename(columns={"risk_level": "from_level"}).merge(following, on=["client_id", "sequence"])
     counts = pairs.groupby(["sequence", "from_level", "to_level"]).size().rename("n").reset_index()
     rank = {name: k for k, name in enumerate(levels)}
     counts = counts.assign(_from=counts["from_level"].map(rank), _to=counts["to_level"].map(rank))
@@ -224,21 +224,21 @@ def level_flows(history: pd.DataFrame, steps: int = 3, levels: Sequence[str] = (
     return out.reset_index(drop=True)
 
 
-def level_distribution(table: pd.DataFrame, by: Sequence[str] = ("region", "sex"), level: str = "level",
+def level_distribution(table: pd.DataFrame, by: Sequence[str] = ("region", "sex"), risk_level: str = "risk_level",
                        levels: Sequence[str] = ("low", "medium", "high")) -> pd.DataFrame:
     """Share of clients at each level per group: one row per group with ``n`` (clients with
     a level) and ``share_<level>`` (0-1) for every level; rows without a level are left out.
     Groups are those present in the data, sorted (categorical order when categorical)."""
     by = list(by)
-    require_columns(table, [*by, level], what="the clients table")
-    data = table.dropna(subset=[level])
-    unknown = sorted(set(data[level]) - set(levels))
+    require_columns(table, [*by, risk_level], what="the clients table")
+    data = table.dropna(subset=[risk_level])
+    unknown = sorted(set(data[risk_level]) - set(levels))
     if unknown:
-        raise WorkbenchError("unknown level", column=level, value=unknown, expected=f"one of {list(levels)}")
+        raise WorkbenchError("unknown level", column=risk_level, value=unknown, expected=f"one of {list(levels)}")
     if by:
-        counts = data.groupby([*by, level], observed=True).size().unstack(level, fill_value=0)
+        counts = data.groupby([*by, risk_level], observed=True).size().unstack(risk_level, fill_value=0)
     else:
-        counts = pd.DataFrame([data[level].value_counts()])
+        counts = pd.DataFrame([data[risk_level].value_counts()])
     counts = counts.reindex(columns=list(levels), fill_value=0)
     n = counts.sum(axis=1)
     out = pd.DataFrame({"n": n.astype(int)})

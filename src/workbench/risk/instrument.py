@@ -76,7 +76,7 @@ class RiskInstrument(TransformerMixin, BaseEstimator):
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Final level of each assessment (after rules and overrides); None if not scored."""
-        return self.score_table(X)["level"].to_numpy(dtype=object)
+        return self.score_table(X)["risk_level"].to_numpy(dtype=object)
 
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:
         """Total score in points (higher = more risk), for ROC analysis."""
@@ -94,7 +94,7 @@ class RiskInstrument(TransformerMixin, BaseEstimator):
         Columns: the id column (when present), ``score_<domain>`` (points, prorated),
         ``total``, ``n_missing`` (applicable items without an answer), ``prorated``,
         ``status`` ("scored" / "cannot_score"), ``reason``, ``level_by_score`` (cut-offs
-        only), ``level`` (final), ``decided_by`` ("cut_off", "rule:<name>", "override",
+        only), ``risk_level`` (final), ``decided_by`` ("cut_off", "rule:<name>", "override",
         "cannot_score"), ``override_reason``.
         """
         check_is_fitted(self, "definition_")
@@ -170,7 +170,7 @@ class RiskInstrument(TransformerMixin, BaseEstimator):
         has_override = override != None  # noqa: E711 - elementwise on an object array
         level[has_override] = override[has_override]
         decided[has_override] = "override"
-        out["level"] = level
+        out["risk_level"] = level
         out["decided_by"] = decided
         out["override_reason"] = reason
         return out

@@ -19,7 +19,7 @@ from workbench.errors import WorkbenchError
 
 
 def interrater_reliability(first: pd.DataFrame, second: pd.DataFrame, id_column: str = "assessment_id",
-                           total: str = "total", risk_level: str = "level",
+                           total: str = "total", risk_level: str = "risk_level",
                            levels: Sequence[str] = ("low", "medium", "high"), level: float = 0.95) -> pd.DataFrame:
     """Agreement of two raters on the same assessments (matched on ``id_column``).
 

@@ -25,11 +25,11 @@ DEFAULT_HOURS_PER_OFFICER_MONTH = 100.0
 
 #: risk-based contact standards per level (assumptions for the demo, see module docstring)
 DEFAULT_STANDARDS = pd.DataFrame([
-    {"level": "low", "contacts_per_month": 1, "minutes_per_contact": 30, "home_visits_per_month": 0,
+    {"risk_level": "low", "contacts_per_month": 1, "minutes_per_contact": 30, "home_visits_per_month": 0,
      "minutes_per_home_visit": 120, "admin_minutes_per_month": 30},
-    {"level": "medium", "contacts_per_month": 2, "minutes_per_contact": 40, "home_visits_per_month": 1,
+    {"risk_level": "medium", "contacts_per_month": 2, "minutes_per_contact": 40, "home_visits_per_month": 1,
      "minutes_per_home_visit": 120, "admin_minutes_per_month": 60},
-    {"level": "high", "contacts_per_month": 4, "minutes_per_contact": 45, "home_visits_per_month": 2,
+    {"risk_level": "high", "contacts_per_month": 4, "minutes_per_contact": 45, "home_visits_per_month": 2,
      "minutes_per_home_visit": 120, "admin_minutes_per_month": 120},
 ])
 #: the former regime: every client seen twice a month, whatever the risk
@@ -43,11 +43,11 @@ def contact_standards(standards: pd.DataFrame | None = None) -> pd.DataFrame:
     """Contact standards per level with ``hours_per_client_month`` (officer hours one client
     at that level needs a month)."""
     table = (DEFAULT_STANDARDS if standards is None else standards).copy()
-    require_columns(table, ["level", *_STANDARD_COLUMNS], what="the contact standards")
+    require_columns(table, ["risk_level", *_STANDARD_COLUMNS], what="the contact standards")
     negative = (table[_STANDARD_COLUMNS] < 0).any(axis=1)
     if negative.any():
         row = int(np.flatnonzero(negative.to_numpy())[0])
-        raise WorkbenchError("contact standards cannot be negative", row=row + 1, value=table["level"].iloc[row])
+        raise WorkbenchError("contact standards cannot be negative", row=row + 1, value=table["risk_level"].iloc[row])
     table["hours_per_client_month"] = _hours(table)
     return table.reset_index(drop=True)
 
@@ -60,24 +60,24 @@ def _hours(standard: pd.DataFrame | Mapping[str, float]) -> np.ndarray | float:
 
 def current_levels(history: pd.DataFrame, on: str | pd.Timestamp) -> pd.DataFrame:
     """Level in force on a date for each client under supervision then (from
-    ``level_history`` with ``period_end``): ``client_id``, ``level``."""
+    ``level_history`` with ``period_end``): ``client_id``, ``risk_level``."""
     day = pd.Timestamp(on)
     active = history[(history["date"] <= day) & (history["period_end"] > day)]
-    return active[["client_id", "level"]].drop_duplicates("client_id", keep="last").reset_index(drop=True)
+    return active[["client_id", "risk_level"]].drop_duplicates("client_id", keep="last").reset_index(drop=True)
 
 
-def caseload(clients: pd.DataFrame, by: Sequence[str] = ("region", "office_id"), level: str = "level",
+def caseload(clients: pd.DataFrame, by: Sequence[str] = ("region", "office_id"), risk_level: str = "risk_level",
              levels: Sequence[str] = ("low", "medium", "high")) -> pd.DataFrame:
     """Clients per group and level (all levels listed, zeros included): ``by`` columns,
-    ``level``, ``clients``."""
+    ``risk_level``, ``clients``."""
     by = list(by)
-    require_columns(clients, [*by, level], what="the clients table")
-    counts = clients.groupby([*by, level], observed=True).size()
+    require_columns(clients, [*by, risk_level], what="the clients table")
+    counts = clients.groupby([*by, risk_level], observed=True).size()
     groups = clients[by].drop_duplicates().sort_values(by) if by else pd.DataFrame(index=[0])
-    grid = groups.merge(pd.DataFrame({level: list(levels)}), how="cross")
-    table = grid.merge(counts.rename("clients").reset_index(), on=[*by, level], how="left")
+    grid = groups.merge(pd.DataFrame({risk_level: list(levels)}), how="cross")
+    table = grid.merge(counts.rename("clients").reset_index(), on=[*by, risk_level], how="left")
     table["clients"] = table["clients"].fillna(0).astype(int)
-    return table.rename(columns={level: "level"}).reset_index(drop=True)
+    return table.rename(columns={risk_level: "risk_level"}).reset_index(drop=True)
 
 
 def workload(caseload_table: pd.DataFrame, by: Sequence[str] = (), standards: pd.DataFrame | None = None,
@@ -86,7 +86,7 @@ def workload(caseload_table: pd.DataFrame, by: Sequence[str] = (), standards: pd
              former: Mapping[str, float] = FORMER_REGIME) -> pd.DataFrame:
     """Officer hours needed a month against hours available, risk-based vs former regime.
 
-    ``caseload_table`` comes from ``caseload`` (columns ``by``, ``level``, ``clients``).
+    ``caseload_table`` comes from ``caseload`` (columns ``by``, ``risk_level``, ``clients``).
     ``officers`` is a total (overall only) or a table with the ``by`` columns and
     ``officers``. Rows per group and ``regime`` ("risk_based", "former"): ``clients``,
     ``hours_needed``, ``officers``, ``hours_available``, ``utilisation`` (needed /
@@ -94,13 +94,13 @@ def workload(caseload_table: pd.DataFrame, by: Sequence[str] = (), standards: pd
     """
     by = list(by)
     table = contact_standards(standards)
-    hours = dict(zip(table["level"], table["hours_per_client_month"]))
-    unknown = sorted(set(caseload_table["level"]) - set(hours))
+    hours = dict(zip(table["risk_level"], table["hours_per_client_month"]))
+    unknown = sorted(set(caseload_table["risk_level"]) - set(hours))
     if unknown:
-        raise WorkbenchError("no contact standard for a level", column="level", value=unknown,
+        raise WorkbenchError("no contact standard for a level", column="risk_level", value=unknown,
                              expected=f"one of {list(hours)}")
     data = caseload_table.copy()
-    data["_risk"] = data["clients"] * data["level"].map(hours)
+    data["_risk"] = data["clients"] * data["risk_level"].map(hours)
     data["_former"] = data["clients"] * _hours(former)
     grouped = data.groupby(by, sort=True)[["clients", "_risk", "_former"]].sum().reset_index() if by else \
         pd.DataFrame([data[["clients", "_risk", "_former"]].sum()])
@@ -142,7 +142,7 @@ def high_risk_capacity(counts: Mapping[str, int], standards: pd.DataFrame | None
     ``hours_per_high_client``, ``max_high_risk_clients`` (whole clients), ``high_risk_clients``
     (now), ``spare_places`` (negative = shortfall)."""
     table = contact_standards(standards)
-    hours = dict(zip(table["level"], table["hours_per_client_month"]))
+    hours = dict(zip(table["risk_level"], table["hours_per_client_month"]))
     if high_level not in hours:
         raise WorkbenchError("no contact standard for the high level", value=high_level, expected=f"one of {list(hours)}")
     available = officers * hours_per_officer_month

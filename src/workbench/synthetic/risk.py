@@ -243,10 +243,10 @@ def write_risk(study_dir: Path, rng: np.random.Generator) -> dict[str, dict[str,
     base = _score(assessments[instrument.item_names], assessments["sex"].to_numpy())
     override = np.full(m, "", dtype=object)
     reason = np.full(m, "", dtype=object)
-    pick = (rng.random(m) < P_OVERRIDE) & base["level"].notna().to_numpy()
+    pick = (rng.random(m) < P_OVERRIDE) & base["risk_level"].notna().to_numpy()
     levels = list(instrument.levels)
     for j in np.flatnonzero(pick):
-        rank = levels.index(base["level"].iloc[j])
+        rank = levels.index(base["risk_level"].iloc[j])
         new = rank + 1 if rank == 0 else rank - 1 if rank == len(levels) - 1 else rank + rng.choice([-1, 1])
         override[j] = levels[new]
         reason[j] = "information from the police" if new > rank else "stable family and work since release"
@@ -281,7 +281,7 @@ def write_risk(study_dir: Path, rng: np.random.Generator) -> dict[str, dict[str,
         start = dates[j]
         stop = dates[j + 1] if j + 1 < m and assessments["client"].iloc[j + 1] == assessments["client"].iloc[j] \
             else ends[c]
-        level = scored["level"].iloc[j]
+        level = scored["risk_level"].iloc[j]
         if level is None or pd.isna(level) or stop <= start:
             continue
         rank = level_rank[level]
