@@ -48,3 +48,18 @@ def test_russian_index_has_no_english_words(tmp_path: Path) -> None:
     assert "язык = русский" in text and "порог малых ячеек = 10" in text and "14,6 с" in text
     problems = checks.text_problems(text.replace(study.title_in("ru"), ""), checks.title_of(page), "ru", set())
     assert problems == []
+
+
+def test_the_study_summary_shows_a_finding_as_its_report_does() -> None:
+    """The index renders a finding's Markdown (emphasis as <strong>, never '**'), its values
+    stay escaped (they were escaped when recorded), and an older findings file without Markdown
+    shows its text escaped. Oracle: the expected HTML written by hand."""
+    from workbench.reporting.index import _sentence
+    from workbench.reporting.messages import escape_markdown
+
+    hostile = "<script>x</script> **bold?**"
+    finding = {"text": f"**85 of 86** improved; {hostile}",
+               "markdown": f"**85 of 86** improved; {escape_markdown(hostile)}"}
+    # the catalogue's emphasis is rendered; the data's asterisks and tags stay text
+    assert _sentence(finding) == "<strong>85 of 86</strong> improved; &lt;script&gt;x&lt;/script&gt; **bold?**"
+    assert _sentence({"text": "<b>old</b>"}) == "&lt;b&gt;old&lt;/b&gt;"

@@ -32,7 +32,7 @@ def test_findings_first_and_each_links_to_a_section(study: Study) -> None:
     assert {f.section for f in findings} <= {s.id for s in sections}
     assert [(f.key, f.values) for f in findings] == [
         ("overview_finding_valid", {"count": 1}),
-        ("overview_finding_sample", {"n": 200, "dataset": "apistrat"}),
+        ("overview_finding_sample", {"n": 200, "dataset": "California schools 2000: stratified sample (R survey's apistrat)"}),
         ("overview_finding_strata", {"strata": 3})]
 
 
@@ -93,9 +93,12 @@ def test_rendered_in_russian_with_plural_agreement_and_anchors(study: Study, tmp
 
     findings = json.loads((tmp_path / "00_data_overview.findings.json").read_text(encoding="utf-8"))
     assert findings["title"] == "Школы Калифорнии, 2000: данные"
-    assert findings["findings"][1] == {"key": "overview_finding_sample", "values": {"n": 200, "dataset": "apistrat"},
-                                       "text": "В опросе (apistrat) 200 респондентов — это основа всех показателей "
-                                               "опроса в этих отчётах.", "section": "sample"}
+    # the key finding names the survey by its title too, never by the dataset's identifier
+    title = "Школы Калифорнии, 2000: стратифицированная выборка (apistrat из пакета survey для R)"
+    sample_finding = {k: v for k, v in findings["findings"][1].items() if k != "markdown"}
+    assert sample_finding == {"key": "overview_finding_sample", "values": {"n": 200, "dataset": title},
+                              "text": f"В опросе ({title}) 200 респондентов — это основа всех показателей "
+                                      "опроса в этих отчётах.", "section": "sample"}
     figures = json.loads((tmp_path / "00_data_overview.figures.json").read_text(encoding="utf-8"))["figures"]
     stype = [f for f in figures if f["table"] == "respondents_by_region" and f["column"] == "respondents"]
     assert [(f["section"], f["row"], f["value"]) for f in stype] == \

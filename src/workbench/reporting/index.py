@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.reporting.messages import catalogue, text
-from workbench.reporting.notebook import FINDINGS_SUFFIX
+from workbench.reporting.notebook import FINDINGS_SUFFIX, inline_html
 from workbench.reporting.parameters import reader_name, reader_value
 from workbench.study import Study
 
@@ -41,10 +41,18 @@ def headline_findings(folder: Path, runs: list[dict[str, Any]], size: int = SUMM
     return chosen[:size]
 
 
+def _sentence(finding: dict[str, Any]) -> str:
+    """A finding as its report shows it: its Markdown (values escaped when it was recorded)
+    rendered by the report renderer, or, for a findings file without it, its text escaped."""
+    if isinstance(finding.get("markdown"), str):
+        return inline_html(finding["markdown"])
+    return html.escape(str(finding.get("text", "")))
+
+
 def _summary(folder: Path, manifest: dict[str, Any], labels: dict[str, str], language: str) -> str:
     """The study summary: headline findings, each linked to its source section."""
     items = "".join(
-        f'<li>{html.escape(str(f.get("text", "")))} <a href="{html.escape(f["report"])}.html#'
+        f'<li>{_sentence(f)} <a href="{html.escape(f["report"])}.html#'
         f'{html.escape(str(f.get("section", "")))}">{html.escape(labels.get(f["report"], f["report"]))}</a></li>'
         for f in headline_findings(folder, manifest["notebooks"]))
     if not items:

@@ -21,7 +21,7 @@ import mistune
 
 from workbench.disclosure import DEFAULT_MIN_CELL
 from workbench.reporting.figures import FIGURES_SUFFIX, FigureRecorder, activate, active
-from workbench.reporting.messages import fill_markdown, markdown_of, text
+from workbench.reporting.messages import escape_markdown, fill_markdown, markdown_of, text
 from workbench.reporting.render import use_offline_renderer
 from workbench.reporting.tables import ReportTables
 from workbench.reporting.theme import register_template
@@ -91,13 +91,16 @@ class Report:
                 if part is not None:
                     display(part)
 
-    def record_finding(self, finding: Any, sentence: str) -> None:
+    def record_finding(self, finding: Any, sentence: str, markdown: str | None = None) -> None:
         """Keep a shown key finding for ``<report>.findings.json`` (message key, raw values,
-        the sentence as shown, the section it links to)."""
+        the sentence as shown, its Markdown with escaped values for the index, the section it
+        links to)."""
         from workbench.reporting.figures import _plain
 
         values = {name: value if isinstance(value, str) else _plain(value) for name, value in finding.values.items()}
-        self.findings.append({"key": finding.key, "values": values, "text": sentence, "section": finding.section})
+        self.findings.append({"key": finding.key, "values": values, "text": sentence,
+                              "markdown": markdown if markdown is not None else escape_markdown(sentence),
+                              "section": finding.section})
         self._write_findings()
 
     def _write_findings(self) -> None:
@@ -166,6 +169,15 @@ class _ReportMarkdown(mistune.HTMLRenderer):
 
 
 _RENDER = mistune.create_markdown(renderer=_ReportMarkdown(), plugins=["table", "strikethrough"])
+
+
+def inline_html(source: str) -> str:
+    """One sentence of report Markdown (a message's escaped form) as inline HTML: emphasis
+    rendered, raw HTML escaped, no link or image (``_ReportMarkdown``), no paragraph around it."""
+    rendered = _RENDER(source).strip()
+    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+        rendered = rendered[len("<p>"):-len("</p>")]
+    return rendered
 
 
 def markdown(body: str | Iterable[str], **values: Any) -> Html:

@@ -131,12 +131,12 @@ def _text(block: Text, report: "Report") -> Any:
 
 
 def _finding(block: Finding, report: "Report") -> str:
-    from workbench.reporting.notebook import _RENDER
+    from workbench.reporting.notebook import inline_html
 
     message = report.t(block.key, **fill(block.values, report))
-    report.record_finding(block, str(message))
+    report.record_finding(block, str(message), message.markdown)
     link = section_link(block.section, str(text("finding_details", report.language)), "wb-details")
-    return f'<li>{_RENDER(message.markdown).strip()} {link}</li>'
+    return f'<li>{inline_html(message.markdown)} {link}</li>'
 
 
 def section_link(section: str, words: str, css_class: str) -> str:

@@ -115,8 +115,9 @@ def region_counts(study: Study, name: str, region: Any, language: str) -> pd.Dat
                          "share": table["respondents"].to_numpy() / total if total else float("nan")})
 
 
-def findings_section(study: Study, name: str | None, region: Any) -> Section:
-    """The overview's key findings: validation, the sample's size and design."""
+def findings_section(study: Study, name: str | None, region: Any, language: str = "en") -> Section:
+    """The overview's key findings: validation, the sample's size and design (the survey named
+    as a reader names it, in ``language``)."""
     summary = overview.dataset_summary(study)
     errors = int(summary["errors"].sum())
     blocks: list[Any] = [Finding("overview_finding_valid", "datasets", {"count": len(summary)}) if errors == 0
@@ -124,7 +125,7 @@ def findings_section(study: Study, name: str | None, region: Any) -> Section:
     if name is not None:
         dictionary = study.dictionary(name)
         design = overview.design_counts(overview.filter_region(study.read(name), dictionary, region), dictionary)
-        blocks.append(Finding("overview_finding_sample", "sample", {"n": design["n"], "dataset": name}))
+        blocks.append(Finding("overview_finding_sample", "sample", {"n": design["n"], "dataset": overview.dataset_title(study, name, language)}))
         if design["strata"] is not None:
             blocks.append(Finding("overview_finding_strata", "sample", {"strata": design["strata"]}))
     return Section("findings", "key_findings", blocks, part="findings")
@@ -135,5 +136,5 @@ def sections(study: Study, region: Any = None, language: str = "en", survey: str
     ``regions.study_region``)."""
     region = study_region(study, region)
     name = survey_name(study, survey)
-    return [findings_section(study, name, region), datasets_section(study, language),
+    return [findings_section(study, name, region, language), datasets_section(study, language),
             sample_section(study, name, region, language)]
