@@ -172,6 +172,10 @@ def test_06_reach_near_tie_is_reported_as_a_tie(re_: feasibility.Run) -> None:
     verdict = best_or_tie(shares)
     assert sure.values["reach"].key == ("fe_re_reach_clear" if verdict.clear else "fe_re_reach_tie")
     assert len(feasibility.re_findings(re_).blocks) == 2 + len(feasibility.RE_OPTIONS)
+    # the base case in brief states the same verdict: a base-case leader is not a clear winner
+    compare = [b for b in feasibility.re_summary(re_, None).blocks
+               if isinstance(b, Text) and b.key == "fe_re_exec_compare"][0]
+    assert compare.values["reach"] == sure.values["reach"]
 
 
 def test_06_sections_order_and_scenarios(re_: feasibility.Run) -> None:

@@ -518,7 +518,9 @@ def re_findings(run: Run) -> Section:
 
 
 def re_summary(run: Run, region: Any, language: str = "en") -> Section:
-    """The base case in sentences, option by option."""
+    """The base case in sentences, option by option; its comparison names the simulations'
+    verdict too (the same ``_verdict`` as the key findings), so a base-case leader is never read as
+    a clear winner when the options are tied."""
     base, summary, years = run.base, run.summary, run.extra["years"]
     potential = summary.loc[f"{RE_OPTIONS[0]}.potential_clients"]
     blocks: list[Any] = [*overrides_blocks(run, region, language),
@@ -535,7 +537,9 @@ def re_summary(run: Run, region: Any, language: str = "en") -> Section:
         blocks.append(Text("fe_re_exec_option", {**values, "turned": base[f"{name}.turned_away"] / requests})
                       if requests > 0 else Text("fe_re_exec_option_no_beds", values))
     most = max(RE_OPTIONS, key=lambda o: base[f"{o}.clients_reached"])
-    blocks.append(Text("fe_re_exec_compare", {"most_reach": option(most), "cheapest": option(re_cheapest(run))}))
+    reach = _verdict(run.extra["reach_share"], "fe_re_reach_clear", "fe_re_reach_tie", run.simulation.n_draws)
+    blocks.append(Text("fe_re_exec_compare", {"most_reach": option(most), "cheapest": option(re_cheapest(run)),
+                                              "reach": reach}))
     return Section("summary", "fe_base_summary", blocks)
 
 
