@@ -265,14 +265,15 @@ def test_write_framework_xlsx(corpus: dict[str, pd.DataFrame], tmp_path) -> None
     assert book.sheetnames[:2] == ["Matrix", "References"]
     assert set(book.sheetnames[2:]) == {"Support", "Work", "Police", "Probation"}
     sheet = book["Matrix"]
-    header = [c.value for c in sheet[1]]
+    assert sheet["A1"].value == "Framework matrix"  # title A1, label A2 (none here), header on row 3
+    header = [c.value for c in sheet[3]]
     assert header == ["Case", "Support", "Work", "Police", "Probation"]
-    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
     assert set(rows) == {"C1", "C2", "X1", "P1", "P2"}
     expected = matrix.set_index(["case_id", "theme_id"]).loc[("C1", "SUP"), "summary"]
     assert rows["C1"][1] == expected
     theme_sheet = book["Probation"]
-    assert [c.value for c in theme_sheet[2]] == ["Case", "Segments", "Summary", "References"]
+    assert [c.value for c in theme_sheet[3]] == ["Case", "Segments", "Summary", "References"]
 
 
 def test_moderator_is_not_a_participant(corpus: dict[str, pd.DataFrame]) -> None:

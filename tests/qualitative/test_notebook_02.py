@@ -85,6 +85,6 @@ def test_notebook_02_builds_and_leaks_no_personal_data(tmp_path: Path) -> None:
                 assert name.lower() not in text.lower(), f"{name!r} in the {where}: {text[:200]!r}"
     # the scrubbing ran on text that needed it
     assert "[PIN]" in page or "[PHONE]" in page or "[PERSON]" in page or any("[" in c for c in cells)
-    # the framework workbook holds a row per participant
-    framework = pd.read_excel(reports / f"{EDITION}_framework.xlsx", sheet_name="Matrix")
-    assert len(framework) == len(corpus.cases)
+    # the framework workbook holds a row per participant (title, label, header, then the cases down to a blank row)
+    framework = pd.read_excel(reports / f"{EDITION}_framework.xlsx", sheet_name="Matrix", header=2)
+    assert framework.iloc[:, 0].isna().idxmax() == len(corpus.cases)

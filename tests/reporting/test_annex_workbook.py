@@ -77,11 +77,13 @@ def test_framework_matrix_is_complete_and_labelled(tmp_path: Path) -> None:
     assert " ".join(text_.split()) in summary
     preview = framework_matrix(segments, documents, cases, codes, max_excerpts=2, excerpt_chars=40)
     assert preview.loc[0, "summary"].endswith("(+5)")
-    book = load_workbook(write_framework_xlsx(matrix, tmp_path / "fw.xlsx", notes=["SYNTHETIC label"]))
-    for sheet in book.worksheets:
+    book = load_workbook(write_framework_xlsx(matrix, tmp_path / "fw.xlsx", notes=["A note."], label="SYNTHETIC label"))
+    for sheet in book.worksheets:  # as the annex's sheets: title A1, label A2, notes and the label again at the end
         values = [c.value for row in sheet.iter_rows() for c in row if c.value]
-        assert values[-1] == "SYNTHETIC label", sheet.title
-    assert book["Matrix"]["B2"].value == summary and book["Matrix"]["B2"].alignment.wrap_text
+        assert sheet["A2"].value == "SYNTHETIC label" and values[-2:] == ["A note.", "SYNTHETIC label"], sheet.title
+    assert book["Matrix"]["B4"].value == summary and book["Matrix"]["B4"].alignment.wrap_text
+    unlabelled = load_workbook(write_framework_xlsx(matrix, tmp_path / "real.xlsx"))  # real data: no label
+    assert unlabelled["Matrix"]["A2"].value is None and unlabelled["Matrix"]["B4"].value == summary
 
 
 def test_russian_annex_has_russian_contents_the_label_on_every_sheet_and_counts_without_decimals(tmp_path: Path) -> None:

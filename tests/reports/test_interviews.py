@@ -10,15 +10,18 @@ methods last, no raw identifier in any table, Russian numbers and plurals).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from unittest import mock
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from workbench.agreement import RELIABLE_ALPHA
 from workbench.disclosure import Disclosure
 from workbench.errors import WorkbenchError
+from workbench.reporting.messages import text
 from workbench.reports import interviews
 from workbench.reports.sections import Chart, Finding, Quote, Section, Table, Text, in_report_order
 from workbench.study import Study
@@ -175,3 +178,16 @@ def test_rendered_in_russian(study: Study, tmp_path: Path) -> None:
     assert "0,667" in page  # the one threshold, decimal comma
     assert "None" not in page and "nan" not in page and "BAR_" not in page
     assert (tmp_path / f"{interviews.REPORT}_framework.xlsx").is_file()
+    # issue 14.6 (oracle: properties that must hold): every sheet of both workbooks carries the synthetic
+    # label in A2 as the annex does; no cell is cut to "(+n)" there, while the page keeps its short excerpt
+    cut = re.compile(r"\(\+\d+( more)?\)$")
+    assert re.search(r"\(\+\d+\)", page)
+    annex = report.tables.write_xlsx(tmp_path / "annex.xlsx", synthetic=report.study.synthetic)
+    framework = load_workbook(tmp_path / f"{interviews.REPORT}_framework.xlsx")
+    for book in (load_workbook(annex), framework):
+        for sheet in book.worksheets:
+            assert sheet["A2"].value == text("synthetic_banner", "ru"), sheet.title
+            assert not [c.value for row in sheet.iter_rows() for c in row
+                        if isinstance(c.value, str) and cut.search(c.value.strip())], sheet.title
+    excerpt = next(s for s in load_workbook(annex).worksheets if s["A1"].value == report.t("ql_framework_table"))
+    assert excerpt.max_row >= 4 and len(framework.worksheets) >= 3

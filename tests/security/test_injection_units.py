@@ -189,7 +189,8 @@ def test_framework_workbook_writes_hostile_names_as_text(tmp_path: Path) -> None
     book = openpyxl.load_workbook(path)
     formulas = [c.coordinate for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
-    assert book["Matrix"]["A2"].value == "=cmd()" and book["Matrix"]["B1"].value == "@SUM(A1)"
+    assert book["Matrix"]["A4"].value == "=cmd()" and book["Matrix"]["B3"].value == "@SUM(A1)"  # header on row 3
+    assert book["Matrix"]["A1"].value == "=title"
 
 
 def test_list_items_built_from_messages_keep_values_escaped() -> None:

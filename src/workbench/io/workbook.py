@@ -162,6 +162,15 @@ class AnnexWords:
     label: str = ""
 
 
+def write_heading(sheet: Worksheet, title: str, label: str = "") -> int:
+    """Start a sheet as every workbook of the workbench does: its title in A1 (bold), the
+    label in A2 (the synthetic banner; left empty for real data). Returns the first free row (3)."""
+    write_row(sheet, 1, [title], bold=True)
+    if label:
+        write_row(sheet, 2, [label])
+    return 3
+
+
 def write_annex(path: str | Path, sheets: Sequence[AnnexSheet], words: AnnexWords) -> Path:
     """Write a report's tables to one workbook: a contents sheet, then one sheet per table.
 
@@ -183,10 +192,7 @@ def write_annex(path: str | Path, sheets: Sequence[AnnexSheet], words: AnnexWord
     wrap = Alignment(wrap_text=True, vertical="top")
     for shown in sheets:
         sheet = book.create_sheet(shown.name)
-        write_row(sheet, 1, [shown.title], bold=True)
-        if label:
-            write_row(sheet, 2, label)
-        end = write_frame(sheet, shown.table, row=3)
+        end = write_frame(sheet, shown.table, row=write_heading(sheet, shown.title, words.label))
         for position, column in enumerate(shown.table.columns, start=1):
             sheet.cell(row=3, column=position).alignment = wrap
             numeric = pd.to_numeric(shown.table[column], errors="coerce").notna().any()

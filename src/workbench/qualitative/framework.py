@@ -141,14 +141,16 @@ def _map_to_listed_themes(segments: pd.DataFrame, codes: pd.DataFrame, themes: S
 
 
 def write_framework_xlsx(matrix: pd.DataFrame, path: str | Path, *, title: str = "Framework matrix",
-                         notes: Sequence[str] = ()) -> Path:
+                         notes: Sequence[str] = (), label: str = "") -> Path:
     """Write a :func:`framework_matrix` result to Excel in the Framework layout.
 
-    Sheet "Matrix": one row per case, one column per theme, cells = summaries (wrapped
-    text, frozen header and case column). Sheet "References": the same grid with the
+    Every sheet starts as the annexes' do (``workbook.write_heading``): its title in A1,
+    ``label`` (the synthetic banner; empty for real data) in A2, the header on row 3.
+    Sheet "Matrix": one row per case, one column per theme, cells = summaries (full text,
+    wrapped, frozen header and case column). Sheet "References": the same grid with the
     references. Then one sheet per theme (the Framework method's thematic chart): case,
-    number of segments, summary, references. ``notes`` (e.g. the synthetic-data label) are
-    written below the grid of every sheet, after a blank row.
+    number of segments, summary, references. ``notes`` and the label again are written
+    below the grid of every sheet, after a blank row.
     """
     from openpyxl.styles import Alignment
 
@@ -162,42 +164,45 @@ def write_framework_xlsx(matrix: pd.DataFrame, path: str | Path, *, title: str =
     book = workbook.new_workbook()
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    def grid(sheet: Any, field: str) -> None:
-        workbook.append_row(sheet, ["Case"] + [str(name if isinstance(name, str) else theme_id)
-                                               for theme_id, name in themes], bold=True)
-        for case_id, label in cases:
-            workbook.append_row(sheet, [str(label)] + [getattr(cells[(case_id, t)], field) for t, _ in themes])
-        for row in sheet.iter_rows(min_row=2):
+    def grid(sheet: Any, field: str, heading: str) -> None:
+        row = workbook.write_heading(sheet, heading, label)
+        workbook.write_row(sheet, row, ["Case"] + [str(name if isinstance(name, str) else theme_id)
+                                                   for theme_id, name in themes], bold=True)
+        for offset, (case_id, case_label) in enumerate(cases, start=1):
+            workbook.write_row(sheet, row + offset,
+                               [str(case_label)] + [getattr(cells[(case_id, t)], field) for t, _ in themes])
+        for row in sheet.iter_rows(min_row=4):
             for cell in row:
                 cell.alignment = wrap
         sheet.column_dimensions["A"].width = 18
         for column in range(2, len(themes) + 2):
-            sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = 50
-        sheet.freeze_panes = "B2"
+            sheet.column_dimensions[sheet.cell(row=3, column=column).column_letter].width = 50
+        sheet.freeze_panes = "B4"
 
     def add_notes(sheet: Any) -> None:
         row = sheet.max_row + 2
-        for line in notes:
+        for line in [*notes, *([label] if label else [])]:
             workbook.write_row(sheet, row, [line])
             row += 1
 
-    grid(book.create_sheet("Matrix"), "summary")
-    grid(book.create_sheet("References"), "references")
+    grid(book.create_sheet("Matrix"), "summary", title)
+    grid(book.create_sheet("References"), "references", f"{title}: References")
     used_titles = {"Matrix", "References"}
     for theme_id, name in themes:
         sheet_title = workbook.sheet_title(str(name if isinstance(name, str) else theme_id), used_titles, "Theme")
         sheet = book.create_sheet(sheet_title)
-        workbook.append_row(sheet, [f"{title}: {name if isinstance(name, str) else theme_id}"], bold=True)
-        workbook.append_row(sheet, ["Case", "Segments", "Summary", "References"], bold=True)
-        for case_id, label in cases:
+        row = workbook.write_heading(sheet, f"{title}: {name if isinstance(name, str) else theme_id}", label)
+        workbook.write_row(sheet, row, ["Case", "Segments", "Summary", "References"], bold=True)
+        for offset, (case_id, case_label) in enumerate(cases, start=1):
             record = cells[(case_id, theme_id)]
-            workbook.append_row(sheet, [str(label), int(record.n_segments), record.summary, record.references])
-        for row in sheet.iter_rows(min_row=3):
+            workbook.write_row(sheet, row + offset,
+                               [str(case_label), int(record.n_segments), record.summary, record.references])
+        for row in sheet.iter_rows(min_row=4):
             for cell in row:
                 cell.alignment = wrap
         for letter, width in zip("ABCD", (18, 10, 80, 40)):
             sheet.column_dimensions[letter].width = width
-        sheet.freeze_panes = "B3"
+        sheet.freeze_panes = "B4"
     for sheet in book.worksheets:
         add_notes(sheet)
     return workbook.save(book, path)

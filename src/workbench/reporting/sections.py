@@ -182,6 +182,9 @@ def _table(block: Table, report: "Report") -> Any:
                 else block.decimals)  # per column by its name in the frame; the table knows headings
     shown = report.tables.show(frame, title, n=block.count, keep=block.labels, percent=block.percent,
                                pvalues=block.pvalues, decimals=decimals, labels=labels, note=note)
+    if block.annex_frame is not None:  # the annex holds the full text the page shortens
+        full = _in_language(_quote_cells(block.annex_frame, report), list(block.annex_frame.columns), report)
+        report.tables.shown[-1].table = full.rename(columns=labels).reset_index(drop=True)
     return None if block.annex_only else shown  # kept for the annex and figures.json, not shown
 
 

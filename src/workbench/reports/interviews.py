@@ -28,6 +28,7 @@ from workbench.qualitative.saturation import code_sets_by_document
 from workbench.qualitative.study_corpus import load_study_corpus
 from workbench.reports import quotes as quoting
 from workbench.reports import interviews_charts as ic
+from workbench.reporting.messages import text
 from workbench.reports.sections import Finding, Section, Table, Text
 from workbench.study import Study
 
@@ -357,25 +358,35 @@ def framework_section(m: Material, output_dir: Path | str | None, edition: str, 
         return Section("framework", "ql_framework", [Text("ql_framework_none")])
     options = dict(turns=c.turns, depth=1, people=c.people, case_label="name")
     first = c.cases.head(int(shown))
+    full = qa.framework_matrix(m.coded, c.documents, c.cases, c.codes, **options)
+    full["theme_name"] = full["theme_id"].map(m.code_names)
     excerpt = qa.framework_matrix(m.coded, c.documents, first, c.codes, **options, excerpt_chars=140, max_excerpts=2)
-    excerpt["theme"] = excerpt["theme_id"].map(m.code_names)
-    wide = excerpt.pivot(index="case_label", columns="theme", values="summary")
-    wide = wide.reindex(index=list(dict.fromkeys(excerpt["case_label"])),
-                        columns=list(dict.fromkeys(excerpt["theme"]))).reset_index()
-    wide.columns.name = None
+    excerpt["theme_name"] = excerpt["theme_id"].map(m.code_names)
+
+    def wide_of(matrix: pd.DataFrame) -> pd.DataFrame:  # cases as rows, themes as columns, in their order
+        wide = matrix.pivot(index="case_label", columns="theme_name", values="summary")
+        wide = wide.reindex(index=list(dict.fromkeys(excerpt["case_label"])),
+                            columns=list(dict.fromkeys(excerpt["theme_name"]))).reset_index()
+        wide.columns.name = None
+        return wide
+
+    wide = wide_of(excerpt)
+    whole = wide_of(full[full["case_id"].isin(first["case_id"])])  # the annex: the same cells in full
     blocks: list[Any] = [Text("ql_framework_intro", {"shown": len(first), "cases": len(c.cases)})]
     if output_dir is not None:
-        full = qa.framework_matrix(m.coded, c.documents, c.cases, c.codes, **options)
-        full["theme_name"] = full["theme_id"].map(m.code_names)
-        path = qa.write_framework_xlsx(full, Path(output_dir) / f"{edition}_framework.xlsx", title=sheet_title)
+        label = text("synthetic_banner", m.language) if m.study.synthetic else ""  # as the annex's sheets
+        path = qa.write_framework_xlsx(full, Path(output_dir) / f"{edition}_framework.xlsx", title=sheet_title,
+                                       label=label)
         blocks.append(Text("ql_framework_export", {"cases": len(c.cases), "themes": full["theme_id"].nunique(),
                                                    "file": path.name}))
     themes = [x for x in wide.columns if x != "case_label"]
     language = quoting.transcript_language(c.documents)  # the excerpts are the transcripts' words
-    for theme in themes:
-        wide[theme] = [quoting.Quote(str(v), None, language) if isinstance(v, str) and v.strip() else v for v in wide[theme]]
+    for frame in (wide, whole):
+        for theme in themes:
+            frame[theme] = [quoting.Quote(str(v), None, language) if isinstance(v, str) and v.strip() else v
+                            for v in frame[theme]]
     blocks.append(Table("framework-excerpt", "ql_framework_table", wide, count=None, labels=tuple(wide.columns),
-                        headings={x: x for x in themes}))
+                        headings={x: x for x in themes}, annex_frame=whole))
     return Section("framework", "ql_framework", blocks)
 
 

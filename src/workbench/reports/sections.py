@@ -77,7 +77,9 @@ class Table:
     ``Disclosure`` already hid (``suppress_counts``: primary and secondary, blank = hidden):
     every column not in ``labels`` is a count, shown as it is with the marker for blanks.
     ``annex_only`` tables go to the Excel annex and figures.json but are not shown in the
-    report (e.g. the unrounded figures behind a shown table).
+    report (e.g. the unrounded figures behind a shown table). ``annex_frame`` (same rows and
+    columns, label columns only) is what the annex holds instead of ``frame``: the full text of
+    a table the page shortens (report 02's Framework excerpt).
     """
 
     name: str
@@ -92,6 +94,7 @@ class Table:
     headings: dict[str, str] = field(default_factory=dict)
     note: Text | None = None
     annex_only: bool = False
+    annex_frame: pd.DataFrame | None = None
 
 
 ChartKind = Literal["bars", "interval", "forest", "lines", "steps", "calibration", "heatmap", "sankey", "network",
