@@ -253,6 +253,13 @@ class Disclosure:
         keys = list(sizes)
         return {keys[i] for i in checked.loc[checked["suppressed"], "part"]}
 
+    def mostly_hidden(self, hidden: Any) -> bool:
+        """Would more than half of a table's figures be hidden (``hidden``: one boolean per value
+        cell, row or part)? Such a table is replaced by an aggregated form (fewer categories,
+        totals only) or a note saying why it is not shown, never a grid of markers."""
+        flags = np.asarray(hidden, dtype=bool).ravel()
+        return bool(flags.size) and int(flags.sum()) > flags.size / 2
+
     def attribution(self, cases: pd.DataFrame, *, group: str, sex: str | None = None,
                     case_id: str = "case_id") -> pd.DataFrame:
         """What a quote may say about its speaker: one row per case (index ``case_id``).

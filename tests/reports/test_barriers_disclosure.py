@@ -105,3 +105,70 @@ def test_demo_regional_tables_have_no_column_of_markers(study: Study) -> None:
     notes = [b for b in section.blocks if isinstance(b, Text) and b.key == "br_region_aggregated"]
     # demo: every region has fewer than 10 key informants, so each regional page drops that column
     assert len(notes) == len(tables) and all(Text("br_col_ki") in n.values["columns"] for n in notes)
+
+
+def test_demo_report_has_no_table_of_mostly_markers(study: Study) -> None:
+    # Property (issue 14.4), oracle: the marker counted cell by cell in every table the page shows
+    # (value cells: every column but the row name; a blank counts as hidden too). Before the rule
+    # the difference table "Returnees with children and Returnees without children" was 105 of
+    # 126 markers; it is now left out and the note saying why stands in its place.
+    from workbench.reports import barriers as report
+    from workbench.reports.sections import Table, Text
+
+    ev = be.evidence(study, Disclosure(10), n_boot=20)
+    blocks = [b for s in report.sections(ev) for b in s.blocks]
+    shown = [b for b in blocks if isinstance(b, Table) and not b.annex_only]
+    assert shown
+
+    def hidden(value: object) -> bool:
+        if isinstance(value, Text):
+            return value == report.HIDDEN
+        return not isinstance(value, (list, tuple)) and bool(pd.isna(value))
+
+    for table in shown:
+        cells = table.frame.iloc[:, 1:].map(hidden).to_numpy()
+        assert cells.mean() <= 0.5, (table.name, cells.mean())
+    names = {b.name for b in shown}
+    for difference in ev.mapping.differences:
+        notes = [b for b in blocks if isinstance(b, Text) and b.key in ("br_difference_hidden", "br_difference_aggregated")
+                 and b.values["group"] == difference.label["en"]]
+        assert ("difference-" + difference.id in names) != bool(notes), difference.id
+    assert any(b.key == "br_difference_hidden" for b in blocks if isinstance(b, Text))  # demo: returnees too few
+
+
+def test_mostly_hidden_by_hand() -> None:
+    # Oracle: the rule written out, "more than half of the figures hidden"
+    rule = Disclosure(10)
+    assert rule.mostly_hidden([True, True, False]) and not rule.mostly_hidden([True, False])
+    assert not rule.mostly_hidden([]) and rule.mostly_hidden(np.array([[True, True], [True, False]]))
+    assert not rule.mostly_hidden(pd.DataFrame({"a": [True, False], "b": [False, True]}))
+
+
+@pytest.mark.parametrize("share, aggregated", [(0.6, True), (0.4, False)])
+def test_difference_table_mostly_hidden_is_a_note(study: Study, monkeypatch: pytest.MonkeyPatch, share: float,
+                                                  aggregated: bool) -> None:
+    # Constructed case, oracle the rule written out: both sides of the first `share` of the rows
+    # are hidden (all 5 value cells of a row), the rest shown (threshold 1); past half of the
+    # value cells the table gives way to br_difference_aggregated, below half it is shown
+    from workbench.reports import barriers_pages as pages
+    from workbench.reports.sections import Table, Text
+
+    original = pages.mx.compare_groups
+
+    def partly_hidden(*args: object, **kwargs: object) -> pd.DataFrame:
+        out = original(*args, **kwargs).copy()
+        rows = out.index[:round(share * len(out))]
+        out.loc[rows, ["n_group", "base_group", "share_group", "n_reference", "base_reference", "share_reference",
+                       "difference"]] = np.nan
+        out.loc[rows, ["group_hidden", "reference_hidden"]] = True
+        assert not out[["share_group", "share_reference"]].iloc[len(rows):].isna().any().any()  # the rest is shown
+        return out
+        return out
+
+    monkeypatch.setattr(pages.mx, "compare_groups", partly_hidden)
+    ev = be.evidence(study, Disclosure(1), n_boot=20)
+    difference = ev.mapping.differences[0]
+    blocks = pages.difference_blocks(ev, difference)
+    table = [b for b in blocks if isinstance(b, Table) and b.name == "difference-" + difference.id]
+    notes = [b for b in blocks if isinstance(b, Text) and b.key == "br_difference_aggregated"]
+    assert (len(notes), len(table)) == ((1, 0) if aggregated else (0, 1))

@@ -198,7 +198,8 @@ def test_rendered_page_has_findings_first_and_no_identifier(study: Study, langua
     assert not re.search(r"\bnan\b", page, flags=re.IGNORECASE)
     if language == "ru":
         assert "Мониторинг программы" in page and "95-процентный" in page
-        assert "Тренер 1" in page
+        # demo: most trainers trained fewer than 10 officers, so the per-trainer tables are notes (issue 14.4)
+        assert "Тренер 1" not in page and "Вместо неё приведён общий результат тренеров выше." in page
         assert "< 0.001" not in page or "< 0,001" in page or "<\u00a00,001" in page
 
 
@@ -276,3 +277,36 @@ def test_item_tests_are_holm_adjusted_as_one_family(sections: list) -> None:
     improved = int(((table["post_correct"] > table["pre_correct"]) & (table["mcnemar_p_holm"] < 0.05)).sum())
     result = next(b for s in sections for b in s.blocks if isinstance(b, Text) and b.key == "pm_mcnemar_result")
     assert result.values["k"] == improved and result.values["m"] == len(p)
+
+
+def _hidden_cells(table: Table, disclosure: Disclosure) -> np.ndarray:
+    """The value cells (not label columns) a reader would see as the marker, the small-cell rule
+    written out: a blank cell, or any cell of a row whose count of people is below min_cell."""
+    values = table.frame[[c for c in table.frame.columns if c not in table.labels]]
+    hidden = values.isna().to_numpy()
+    if table.count not in (None, "suppressed"):
+        few = ~(pd.to_numeric(table.frame[table.count], errors="coerce") >= disclosure.min_cell).to_numpy()
+        hidden |= few[:, None]
+    return hidden
+
+
+def test_no_table_is_mostly_markers_and_a_note_stands_for_it(study: Study, sections: list) -> None:
+    # Property (issue 14.4), oracle the rule above; and independent pandas counts on the raw demo
+    # file: 14 of the 15 national trainers trained fewer than 10 officers (T06: 11), so both
+    # per-trainer tables must be notes, each naming the table it replaces
+    shown = [b for s in sections for b in s.blocks if isinstance(b, Table) and not b.annex_only]
+    assert shown
+    for table in shown:
+        assert _hidden_cells(table, Disclosure(10)).mean() <= 0.5, table.name
+    notes = {b.values["table"].key: b for s in sections for b in s.blocks
+             if isinstance(b, Text) and b.key == "pm_table_aggregated"}
+    officers = study.read("training_participants").query("role == 'officer'")
+    assert (officers.groupby("trainer_id").size() < 10).mean() > 0.5
+    assert {"pm_results_by_trainer_id", "pm_tot_table"} <= set(notes)
+    assert all(n.values["min_cell"] == 10 and n.values["instead"].key.startswith("pm_instead_") for n in notes.values())
+    assert not {b.name for b in shown} & {"trainers", "results-by-trainer"}
+    # with a threshold of 1 nothing is hidden, so every table is shown and no note is written
+    every = programme.sections(study, disclosure=Disclosure(1))
+    names = {b.name for s in every for b in s.blocks if isinstance(b, Table)}
+    assert {"trainers", "results-by-trainer", "register-charged-by-sex", "register-charged-by-region"} <= names
+    assert not [b for s in every for b in s.blocks if isinstance(b, Text) and b.key == "pm_table_aggregated"]

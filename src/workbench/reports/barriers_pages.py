@@ -115,8 +115,7 @@ def joint_blocks(ev: Evidence, section: str, title_key: str, quotes: dict[str, l
     aggregated: list[Text] = []  # a breakdown mostly hidden is left out with a note, not a grid of markers
     for attribute, parts in ((group, rows.group_levels), (rows.sex_attribute, SEXES)):
         parts = [v for v in parts if f"ki_{attribute}_{v}_n" in part]
-        hidden = [bool(part[f"ki_{attribute}_{v}_hidden"].all()) for v in parts]
-        if parts and sum(hidden) > len(parts) / 2:
+        if parts and ev.disclosure.mostly_hidden(part[[f"ki_{attribute}_{v}_hidden" for v in parts]]):
             aggregated.append(Text("br_who_aggregated", {"breakdown": cases.label(attribute, ev.language),
                                                          "min_cell": ev.disclosure.min_cell}))
             continue
@@ -219,13 +218,19 @@ def difference_blocks(ev: Evidence, difference: Any) -> list[Any]:
         "difference": (100 * compared["difference"]).astype(object)})
     values = ["group_share", "reference_share", "difference"]
     table[values] = table[values].where(table[values].notna(), HIDDEN)
-    blocks.append(Table("difference-" + difference.id, "br_difference_table", table, count=None,
-                        labels=("barrier", "group", "reference"), percent=("group_share", "reference_share"),
-                        decimals={"difference": 0}, title_values={"group": g, "reference": r},
-                        headings={**headed("barrier", "difference"), "group": g, "reference": r,
-                                  "group_share": Text("br_col_share_of", {"group": g}),
-                                  "reference_share": Text("br_col_share_of", {"group": r})},
-                        note=Text("br_difference_note", {"marker": HIDDEN, "min_cell": m})))
+    cells = table[["group", *values, "reference"]]
+    if ev.disclosure.mostly_hidden(cells.map(lambda v: isinstance(v, Text) and v == HIDDEN)):
+        # mostly markers (issue 14.4): the joint display's counts over all key informants stand for it
+        if len(both):  # else br_difference_hidden above already says why nothing is compared
+            blocks.append(Text("br_difference_aggregated", {"group": g, "reference": r, "min_cell": m}))
+    else:
+        blocks.append(Table("difference-" + difference.id, "br_difference_table", table, count=None,
+                            labels=("barrier", "group", "reference"), percent=("group_share", "reference_share"),
+                            decimals={"difference": 0}, title_values={"group": g, "reference": r},
+                            headings={**headed("barrier", "difference"), "group": g, "reference": r,
+                                      "group_share": Text("br_col_share_of", {"group": g}),
+                                      "reference_share": Text("br_col_share_of", {"group": r})},
+                            note=Text("br_difference_note", {"marker": HIDDEN, "min_cell": m})))
     barrier_ids = [row.id for row in rows.section_rows("barrier")]
     drawn = both[both["row_id"].isin(barrier_ids)]
     if len(drawn):
@@ -293,7 +298,7 @@ def regions_section(ev: Evidence) -> Section:
             "ki": [count_of(n, b, s) for n, b, s in zip(page["ki_n"], page["ki_base"], page["ki_share"])],
             "fg": [HIDDEN if h else count_of(n, b) for n, b, h in zip(page["fg_n"], page["fg_base"], page["fg_hidden"])]})
         # a column hidden for most barriers is left out with a note (issue 14.4), not a column of markers
-        dropped = [c for c in table.columns[1:] if sum(v == HIDDEN for v in table[c]) > len(table) / 2]
+        dropped = [c for c in table.columns[1:] if ev.disclosure.mostly_hidden([v == HIDDEN for v in table[c]])]
         table = table.drop(columns=dropped)
         blocks += [Text("br_subheading", {"name": shown_name}),
                    Text("br_region_sources", {"n": count_or_few(ev, here),

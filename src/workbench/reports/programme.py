@@ -216,14 +216,26 @@ def items_section(data: Training, study: Study, disclosure: Disclosure, language
 
 
 
+def _table_or_note(table: Table, hidden: Any, disclosure: Disclosure, instead: str) -> Table | Text:
+    """``table``, or a note naming it where more than half of its figures would be hidden
+    (``hidden``: one boolean per value cell or row; ``Disclosure.mostly_hidden``): a grid of
+    markers tells a reader nothing (issue 14.4). ``instead``: the catalogue key saying which
+    aggregate shown elsewhere in the report stands for the table."""
+    if not disclosure.mostly_hidden(hidden):
+        return table
+    return Text("pm_table_aggregated", {"table": Text(table.title_key, table.title_values),
+                                        "min_cell": disclosure.min_cell, "instead": Text(instead)})
+
+
 def _trainer_names(data: Training) -> dict[Any, Text]:
     """National trainers by number ("Trainer 3"), in the order of their ids."""
     ids = sorted(pd.unique(data.officers["trainer_id"].dropna()), key=str)
     return {trainer: Text("pm_trainer_number", {"number": i}) for i, trainer in enumerate(ids, start=1)}
 
 
-def results_by_section(data: Training, study: Study, language: str) -> Section:
-    """The officers' results by national trainer, region and sex, each with the all-officers row."""
+def results_by_section(data: Training, study: Study, language: str, disclosure: Disclosure) -> Section:
+    """The officers' results by national trainer, region and sex, each with the all-officers
+    row; a breakdown with most rows hidden is a note (the all-officers result stands for it)."""
     names = {"trainer_id": _trainer_names(data), "region": _labels(study, "training_participants", "region", language),
              "sex": _labels(study, "training_participants", "sex", language)}
     columns = {"trainer_id": "trainer", "region": "region", "sex": "sex"}
@@ -233,9 +245,11 @@ def results_by_section(data: Training, study: Study, language: str) -> Section:
         by = _results(data.scores, [dimension])
         by[column] = by[dimension].map(names[dimension])
         table = pd.concat([by, overall.assign(**{column: Text("pm_group_all_officers")})], ignore_index=True)
-        blocks.append(Table(f"results-by-{column}", f"pm_results_by_{dimension}", table[[column, *RESULT_COLUMNS]],
-                            count="n_paired", labels=(column,), percent=("share_improved", "improved_low", "improved_high"),
-                            decimals={**RESULT_DECIMALS, "n_paired": 0, "n_improved": 0}))
+        blocks.append(_table_or_note(
+            Table(f"results-by-{column}", f"pm_results_by_{dimension}", table[[column, *RESULT_COLUMNS]],
+                  count="n_paired", labels=(column,), percent=("share_improved", "improved_low", "improved_high"),
+                  decimals={**RESULT_DECIMALS, "n_paired": 0, "n_improved": 0}),
+            disclosure.too_few(by["n_paired"]), disclosure, "pm_instead_all_officers"))
     return Section("results-by", "pm_results_by_heading", blocks)
 
 
@@ -256,11 +270,12 @@ def trainers_section(data: Training, disclosure: Disclosure) -> Section:
     own["trainer"] = own["trainer_id"].map(_trainer_names(data))
     own = own[own["trainer"].notna()]
     columns = ["trainer", "tot_pre_pct", "tot_post_pct", "tot_change_pct", *RESULT_COLUMNS]
-    blocks.append(Table("trainers", "pm_tot_table", own[[c for c in columns if c not in ("mean_pre_pct", "mean_post_pct")]],
-                        count="n_paired", labels=("trainer",), percent=("share_improved", "improved_low", "improved_high"),
-                        decimals={**RESULT_DECIMALS, "tot_pre_pct": 1, "tot_post_pct": 1, "tot_change_pct": 1,
-                                  "n_paired": 0, "n_improved": 0}))
-    if disclosure.too_few(own["n_paired"]).any():
+    table = Table("trainers", "pm_tot_table", own[[c for c in columns if c not in ("mean_pre_pct", "mean_post_pct")]],
+                  count="n_paired", labels=("trainer",), percent=("share_improved", "improved_low", "improved_high"),
+                  decimals={**RESULT_DECIMALS, "tot_pre_pct": 1, "tot_post_pct": 1, "tot_change_pct": 1,
+                            "n_paired": 0, "n_improved": 0})
+    blocks.append(_table_or_note(table, disclosure.too_few(own["n_paired"]), disclosure, "pm_instead_pooled_tot"))
+    if isinstance(blocks[-1], Table) and disclosure.too_few(own["n_paired"]).any():
         blocks.append(Text("pm_tot_small"))
     return Section("trainers", "pm_tot_heading", blocks)
 
@@ -486,9 +501,10 @@ def facts_section(study: Study, region: Any, disclosure: Disclosure, language: s
         headings = {str(code): sex_labels[code] for code in sexes}
         wide = wide.rename(columns={code: str(code) for code in sexes}).rename(columns={"Total": "total_people"})
         labels = ("register_year",) if measure == "charged" else ("sentence_setting", "register_year")
-        sex_blocks.append(Table(f"register-{measure}-by-sex", f"pm_by_sex_{measure}",
-                                wide[[*labels, *headings, "total_people"]], count="suppressed", labels=labels,
-                                headings=headings))
+        sex_blocks.append(_table_or_note(
+            Table(f"register-{measure}-by-sex", f"pm_by_sex_{measure}", wide[[*labels, *headings, "total_people"]],
+                  count="suppressed", labels=labels, headings=headings),
+            wide[[*headings, "total_people"]].isna(), disclosure, "pm_instead_by_year"))
     serving = by_sex[(by_sex["measure"] == "serving") & (by_sex["sex"] != "Total") & by_sex["setting"].isin(SETTINGS)]
     serving = serving.assign(register_year=serving["year"].astype(int).astype(str), people=serving["n"],
                              sex=serving["sex"].map(sex_labels))
@@ -511,9 +527,11 @@ def facts_section(study: Study, region: Any, disclosure: Disclosure, language: s
         wide["register_year"] = wide["year"].astype(int).astype(str)
         headings = {str(code): regions[code] for code in codes}
         wide = wide.rename(columns={code: str(code) for code in codes}).rename(columns={"Total": "total_people"})
-        region_blocks.append(Table(f"register-{measure}-by-region", f"pm_by_region_{measure}",
-                                   wide[["register_year", *headings, "total_people"]], count="suppressed",
-                                   labels=("register_year",), headings=headings))
+        region_blocks.append(_table_or_note(
+            Table(f"register-{measure}-by-region", f"pm_by_region_{measure}",
+                  wide[["register_year", *headings, "total_people"]], count="suppressed",
+                  labels=("register_year",), headings=headings),
+            wide[[*headings, "total_people"]].isna(), disclosure, "pm_instead_national"))
     sections.append(Section("register-by-region", "pm_by_region_heading", region_blocks))
     return sections
 
@@ -606,7 +624,7 @@ def sections(study: Study, region: Any = None, language: str = "en", disclosure:
     return [findings_section(training, supervision, study, region, disclosure, threshold, last_year),
             training_section(training, study, disclosure, language, region, min_gain),
             paired_section(training, disclosure),
-            items_section(training, study, disclosure, language), results_by_section(training, study, language),
+            items_section(training, study, disclosure, language), results_by_section(training, study, language, disclosure),
             trainers_section(training, disclosure),
             *standards_section(supervision, study, disclosure, language, threshold),
             over_time_section(supervision, study, language, threshold),
