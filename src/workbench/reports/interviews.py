@@ -163,7 +163,7 @@ def shown_groups(long: pd.DataFrame, overall: pd.DataFrame, disclosure: Disclosu
         bases = rows.drop_duplicates("category_code")[["category_code", "participants"]]
         hidden = disclosure.hidden_parts(dict(zip(bases["category_code"], bases["participants"])))
         long.loc[rows.index, "hidden"] = rows["category_code"].isin(hidden).to_numpy()
-        if len(hidden) > len(bases) / 2 or not shown_codes:
+        if disclosure.mostly_hidden(bases["category_code"].isin(hidden)) or not shown_codes:
             left_out.append(attribute)
     return long[~long["attribute"].isin(left_out) & long["code_id"].isin(shown_codes)], left_out
 
@@ -178,7 +178,7 @@ def barriers_section(m: Material, disclosure: Disclosure,
         blocks.append(Text("ql_barriers_top", {"code": top["barrier"], "n": int(top["participants"]),
                                                "total": int(top["total"])}))
     few = disclosure.too_few(counts["participants"])
-    if few.mean() > 0.5:  # mostly hidden: the barriers raised by enough people, the others named in a note
+    if disclosure.mostly_hidden(few):  # the barriers raised by enough people, the others named in a note
         blocks.append(Text("ql_barriers_few", {"names": "; ".join(counts.loc[few, "barrier"]),
                                                "min_cell": disclosure.min_cell}))
         counts = counts[~few]
