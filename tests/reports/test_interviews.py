@@ -165,7 +165,8 @@ def test_rendered_in_russian(study: Study, tmp_path: Path) -> None:
         report.begin(interviews.title(), interviews.intro())
         m = interviews.material(report.study, language="ru")
         report.show(*interviews.sections(m, report.tables.disclosure, output_dir=tmp_path,
-                                         framework_title=report.t("ql_framework"), **FAST))
+                                         framework_title=report.t("ql_framework"),
+                                         framework_label=report.synthetic_label, **FAST))
     # barriers heat map, theme network, influence-interest bubbles, network of stakeholder types, discovery curve
     assert sum(isinstance(p, go.Figure) for p in shown) == 5
     page = "\n".join(p._repr_html_() for p in shown if not isinstance(p, go.Figure))

@@ -43,6 +43,12 @@ class Report:
     title: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def synthetic_label(self) -> str:
+        """The synthetic-data label in the report language, or "" for real data: the banner
+        of the page, the first lines of every workbook sheet."""
+        return str(text("synthetic_banner", self.language)) if self.study.synthetic else ""
+
     def t(self, key: str, **values: Any) -> str:
         """Fixed report text in the report's language (its figures are recorded)."""
         message = text(key, self.language, **values)

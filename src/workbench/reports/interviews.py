@@ -28,7 +28,6 @@ from workbench.qualitative.saturation import code_sets_by_document
 from workbench.qualitative.study_corpus import load_study_corpus
 from workbench.reports import quotes as quoting
 from workbench.reports import interviews_charts as ic
-from workbench.reporting.messages import text
 from workbench.reports.sections import Finding, Section, Table, Text
 from workbench.study import Study
 
@@ -350,9 +349,10 @@ def saturation_section(s: Saturation, base_size: int = DEFAULTS["saturation_base
 
 
 def framework_section(m: Material, output_dir: Path | str | None, edition: str, sheet_title: str,
-                      shown: int = DEFAULTS["framework_cases"]) -> Section:
+                      shown: int = DEFAULTS["framework_cases"], label: str = "") -> Section:
     """The Framework matrix: an excerpt of the first participants; the full matrix written to
-    ``<output_dir>/<edition>_framework.xlsx`` when the build gives a folder."""
+    ``<output_dir>/<edition>_framework.xlsx`` when the build gives a folder, each sheet headed by
+    ``sheet_title`` and ``label`` (the synthetic-data label, as the annex's sheets)."""
     c = m.corpus
     if c.cases.empty:
         return Section("framework", "ql_framework", [Text("ql_framework_none")])
@@ -374,7 +374,6 @@ def framework_section(m: Material, output_dir: Path | str | None, edition: str, 
     whole = wide_of(full[full["case_id"].isin(first["case_id"])])  # the annex: the same cells in full
     blocks: list[Any] = [Text("ql_framework_intro", {"shown": len(first), "cases": len(c.cases)})]
     if output_dir is not None:
-        label = text("synthetic_banner", m.language) if m.study.synthetic else ""  # as the annex's sheets
         path = qa.write_framework_xlsx(full, Path(output_dir) / f"{edition}_framework.xlsx", title=sheet_title,
                                        label=label)
         blocks.append(Text("ql_framework_export", {"cases": len(c.cases), "themes": full["theme_id"].nunique(),
@@ -531,8 +530,11 @@ def findings_section(m: Material, disclosure: Disclosure, reliability_table: pd.
 
 
 def sections(m: Material, disclosure: Disclosure, *, output_dir: Path | str | None = None,
-             edition: str = REPORT, framework_title: str = "Framework matrix", **options: Any) -> list[Section]:
-    """The report's sections (findings first, methods last); ``options`` override ``DEFAULTS``."""
+             edition: str = REPORT, framework_title: str = "Framework matrix", framework_label: str = "",
+             **options: Any) -> list[Section]:
+    """The report's sections (findings first, methods last); ``options`` override ``DEFAULTS``.
+    ``framework_title`` and ``framework_label`` (the synthetic-data label, ``Report.synthetic_label``)
+    head every sheet of the framework workbook."""
     unknown = sorted(set(options) - set(DEFAULTS))
     if unknown:
         from workbench.errors import WorkbenchError
@@ -546,7 +548,7 @@ def sections(m: Material, disclosure: Disclosure, *, output_dir: Path | str | No
     return [findings_section(m, disclosure, table, s, centrality, o["documents_code"]),
             barriers_section(m, disclosure, tuple(o["group_attributes"])),
             cooccurrence_section(m, o["strongest_pairs"], o["min_shared_turns"]),
-            framework_section(m, output_dir, edition, framework_title, o["framework_cases"]),
+            framework_section(m, output_dir, edition, framework_title, o["framework_cases"], framework_label),
             stakeholders_section(m, o["top_leaders"], o["national_region"]),
             quotes_section(m, disclosure, o["main_barriers"], o["quotes_per_barrier"]),
             material_section(m), reliability_section(m, table, o["n_boot"]), saturation_section(s, **satur)]
